@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "oodsynth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "oodsynth", targets: ["oodsynth"]),
+        .library(name: "OODSynth", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // libpng and libjpeg report errors with longjmp, which Swift frames must never see:
+        // this thin C layer owns every setjmp and returns plain error codes.
+        .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"]),
+
+        .target(name: "OODCore"),
+        .target(name: "WebDataset", dependencies: [
+            "OODCore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Imaging", dependencies: ["OODCore", "CCodecs"]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging"]),
+        .executableTarget(name: "oodsynth", dependencies: [
+            "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Timing harness that scripts/bench runs beside the Python peers on the same files.
+        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset"]),
+
+        .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
+        .testTarget(name: "WebDatasetTests", dependencies: [
+            "WebDataset", .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Resources")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
+    ]
+)

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The first record of every stream (`__stream__.json`): which stages ran with which options and what
+/// later stages need to know about the ID set, so no stage needs a side file.
+public struct StreamHeader: Codable, Sendable, Equatable {
+    public static let key = "__stream__"
+    public static let formatName = "oodsynth-stream"
+    public static let currentVersion = 1
+
+    public var format: String
+    public var version: Int
+    public var stages: [StageRecord]
+    /// ID class names; a sample's `cls` indexes this list.
+    public var classes: [String]
+
+    public init(stages: [StageRecord] = [], classes: [String] = []) {
+        self.format = Self.formatName
+        self.version = Self.currentVersion
+        self.stages = stages
+        self.classes = classes
+    }
+
+    /// The header as the stream carries it: a sample keyed `__stream__` with one `json` field.
+    public func sample() throws -> Sample {
+        Sample(key: Self.key, fields: ["json": try CanonicalJSON.encode(self)])
+    }
+
+    public init(sample: Sample) throws(StreamError) {
+        guard sample.isStreamHeader, let bytes = sample["json"] else {
+            throw .missingHeader(found: sample.key)
+        }
+        let header: StreamHeader
+        do {
+            header = try JSONDecoder().decode(StreamHeader.self, from: Data(bytes))
+        } catch {
+            throw .badHeader(reason: String(describing: error))
+        }
+        guard header.format == Self.formatName else { throw .badHeader(reason: "format is \"\(header.format)\"") }
+        guard header.version <= Self.currentVersion else { throw .unsupportedVersion(header.version) }
+        self = header
+    }
+
+    public func appending(_ stage: StageRecord) -> StreamHeader {
+        var copy = self
+        copy.stages.append(stage)
+        return copy
+    }
+}
+
+/// One stage that ran: its name and the options it ran with, as strings for a stable, readable record.
+public struct StageRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var options: [String: String]
+
+    public init(name: String, options: [String: String] = [:]) {
+        self.name = name
+        self.options = options
+    }
+}
