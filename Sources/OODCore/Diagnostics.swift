@@ -12,6 +12,8 @@ public final class Diagnostics: @unchecked Sendable {
     public init(quiet: Bool = false) {
         self.quiet = quiet
         self.isTerminal = isatty(STDERR_FILENO) == 1
+        // The first progress line comes one interval after the start: short runs print none.
+        self.lastProgress = ProcessInfo.processInfo.systemUptime
     }
 
     /// A message the user should see even with `--quiet` (warnings and errors).

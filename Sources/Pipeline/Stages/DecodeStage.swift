@@ -1,0 +1,187 @@
+import Crypto
+import Foundation
+import Imaging
+import OODCore
+import WebDataset
+
+/// `oodsynth decode`: turns folders and archives of images into a normalized sample stream, one sample
+/// per image (downscaled image, caption, class index, provenance), decoding on worker threads and
+/// emitting in input order.
+public struct DecodeStage {
+    public enum OutputFormat: String, Sendable, CaseIterable {
+        case jpg, png, keep
+    }
+
+    public struct Options: Sendable {
+        public var maxSide = 512
+        public var maxPixels = 1_000_000_000
+        public var format = OutputFormat.keep
+        public var quality = 90
+        public var labelFrom = LabelSource.parentDirectory
+        public var workers = ProcessInfo.processInfo.activeProcessorCount
+        /// Members larger than this are skipped unread: no real image of `maxPixels` needs more.
+        public var maxFileBytes = 512 << 20
+
+        public init() {}
+
+        /// The options that shape the output, as the stream header records them (not `workers`: the
+        /// output is the same for any number).
+        var record: [String: String] {
+            ["max-side": String(maxSide), "max-pixels": String(maxPixels), "format": format.rawValue,
+             "quality": String(quality), "label-from": labelFrom.rawValue]
+        }
+    }
+
+    public let inputs: [DecodeInput]
+    public let options: Options
+    public let diagnostics: Diagnostics
+
+    public init(inputs: [DecodeInput], options: Options, diagnostics: Diagnostics) {
+        self.inputs = inputs
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    /// Writes the header and every decodable image to `sink`. A broken input (a truncated archive)
+    /// stops the stage with an error, but only after everything read before it was emitted.
+    public func run(into sink: inout some SampleSink) throws -> DecodeSummary {
+        let started = ProcessInfo.processInfo.systemUptime
+        let spool = try StandardInputSpool(needed: inputs.contains(.standardInput))
+        defer { spool.remove() }
+        let walkers = inputs.map { InputWalker(input: $0, spoolPath: spool.path) }
+
+        let scan = try InputScan(inputs: walkers, labelFrom: options.labelFrom)
+        let header = StreamHeader(
+            stages: [StageRecord(name: "decode", options: options.record.merging(
+                ["inputs": inputs.map(\.description).joined(separator: " ")]) { a, _ in a })],
+            classes: scan.classes)
+        try sink.write(try header.sample())
+
+        var summary = DecodeSummary()
+        let classIndex = Dictionary(uniqueKeysWithValues: scan.classes.enumerated().map { ($1, $0) })
+        let imageOptions = DecodeOptions(maxSide: options.maxSide, maxPixels: options.maxPixels)
+        let format = options.format
+        let quality = options.quality
+        let pool = OrderedWorkPool<DecodeJob, DecodeOutcome>(workers: options.workers) { job in
+            Self.decode(job, imageOptions: imageOptions, format: format, quality: quality)
+        }
+        defer { pool.close() }
+        // Enough jobs in flight to keep every worker busy while the reader waits on the oldest.
+        let window = max(4, options.workers * 4)
+
+        func take() throws {
+            guard let outcome = pool.next() else { return }
+            switch outcome {
+            case .sample(let fields):
+                try sink.write(Sample(key: SampleKey.make(index: summary.emitted), fields: fields))
+                summary.emitted += 1
+            case .skipped(let path, let reason, let detail):
+                skip(path: path, reason: reason, detail: detail, in: &summary)
+            }
+            diagnostics.progress("decode: \(summary.emitted + summary.skipped.total)/\(scan.imageCount) images")
+        }
+
+        var stopped: Error?
+        for (index, walker) in walkers.enumerated() {
+            let inputName = walker.input.description
+            do {
+                try walker.walk { entry in
+                    let location = inputName + ": " + entry.path
+                    switch entry.kind {
+                    case .refused(let reason, let detail):
+                        skip(path: location, reason: reason, detail: detail, in: &summary)
+                        return
+                    case .file:
+                        break
+                    }
+                    guard entry.isImage else {
+                        if !entry.isSidecar {
+                            skip(path: location, reason: "not-an-image", detail: "not a .png or .jpg file", in: &summary)
+                        }
+                        return
+                    }
+                    summary.read += 1
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try entry.read(options.maxFileBytes)
+                    } catch let error as MemberTooLarge {
+                        skip(path: location, reason: "too-large-file", detail: error.description, in: &summary)
+                        return
+                    } catch let error as ArchiveError {
+                        guard case .memberTooLarge = error else { throw error }
+                        skip(path: location, reason: "too-large-file", detail: error.description, in: &summary)
+                        return
+                    }
+                    let label = scan.label(input: index, stem: entry.stem, parent: entry.parentName, from: options.labelFrom)
+                    pool.submit(DecodeJob(
+                        inputName: inputName, path: entry.path, bytes: bytes, label: label,
+                        classIndex: label.flatMap { classIndex[$0] },
+                        caption: scan.caption(input: index, stem: entry.stem)
+                            ?? Self.caption(label: label, path: entry.path)))
+                    while pool.pending >= window { try take() }
+                }
+            } catch let error as ArchiveError {
+                // A broken input ends the stage, after the samples read before the break are out.
+                stopped = PipelineError.archive(error)
+                break
+            } catch let error as PipelineError {
+                stopped = error
+                break
+            }
+        }
+        while pool.pending > 0 { try take() }
+        summary.seconds = ProcessInfo.processInfo.systemUptime - started
+        if let stopped { throw stopped }
+        return summary
+    }
+
+    private func skip(path: String, reason: String, detail: String, in summary: inout DecodeSummary) {
+        summary.skipped.add(reason)
+        diagnostics.info("skipped \(path): \(detail) [\(reason)]")
+    }
+
+    static func decode(_ job: DecodeJob, imageOptions: DecodeOptions, format: OutputFormat, quality: Int) -> DecodeOutcome {
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decode(job.bytes, options: imageOptions)
+        } catch {
+            return .skipped(path: job.inputName + ": " + job.path, reason: error.reason, detail: error.description)
+        }
+        let useJPEG = switch format {
+        case .jpg: true
+        case .png: false
+        case .keep: decoded.format == .jpeg
+        }
+        do {
+            let encoded = useJPEG
+                ? try JPEGEncoder.encode(decoded.image, quality: quality)
+                : try PNGEncoder.encode(decoded.image)
+            let record = SampleRecord(
+                input: job.inputName, path: job.path, label: job.label,
+                format: decoded.format == .jpeg ? "jpeg" : "png",
+                width: decoded.width, height: decoded.height,
+                sha256: SHA256.hex(SHA256.hash(job.bytes)))
+            var fields: [String: [UInt8]] = [
+                useJPEG ? "jpg" : "png": encoded,
+                "txt": Array(job.caption.utf8),
+                "json": try CanonicalJSON.encode(record),
+            ]
+            if let classIndex = job.classIndex { fields["cls"] = Array(String(classIndex).utf8) }
+            return .sample(fields: fields)
+        } catch {
+            return .skipped(path: job.inputName + ": " + job.path, reason: "encode-failed", detail: String(describing: error))
+        }
+    }
+
+    /// A caption when no sidecar gives one: from the label, else from the file name's words.
+    static func caption(label: String?, path: String) -> String {
+        if let label {
+            let words = label.replacingOccurrences(of: "_", with: " ")
+            return "a photo of a \(words)"
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        let words = stem.split { $0 == "_" || $0 == "-" || $0 == " " }.joined(separator: " ")
+        return words.isEmpty ? "a photo" : words
+    }
+}

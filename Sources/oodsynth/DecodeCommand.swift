@@ -1,0 +1,84 @@
+import ArgumentParser
+import OODCore
+import Pipeline
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Read images from folders and archives into a normalized sample stream.",
+        discussion: """
+        INPUT is a folder, a .tar, .tar.gz/.tgz or .zip archive, WebDataset shards, or - for a tar on
+        stdin (the default). One sample per image: KEY.png or KEY.jpg (downscaled so its longer side is at
+        most --max-side, never upscaled), KEY.txt (caption: a .txt/.caption file beside the image, else
+        the label, else the file name), KEY.cls (class index; classes sorted by name), KEY.json (source,
+        label, original size, sha256). Bad images are skipped and counted; a truncated archive stops the
+        stage after everything before the break was emitted.
+
+        Examples:
+          oodsynth decode Samples/openclipart-12.tar | oodsynth write --out out/
+          oodsynth decode photos/ --max-side 256 --format jpg --output photos.tar
+          cat images.tar | oodsynth decode - > samples.tar
+        """)
+
+    @Argument(help: "Folders or archives to read, in order; - or nothing for a tar on stdin.")
+    var inputs: [String] = []
+
+    @Option(help: "Longer side of the emitted images, in pixels (never upscaled).")
+    var maxSide = 512
+
+    @Option(help: "Refuse images with more pixels than this before decoding them (decompression bombs).")
+    var maxPixels = 1_000_000_000
+
+    @Option(help: "Image encoding of the emitted samples: jpg, png, or keep the source's.")
+    var format: DecodeStage.OutputFormat = .keep
+
+    @Option(help: "JPEG quality for jpg output, 1-100.")
+    var quality = 90
+
+    @Option(help: "Where class labels come from: parent-dir (the image's folder) or none.")
+    var labelFrom: LabelSource = .parentDirectory
+
+    @Option(help: "Decoding threads (default: the number of cores). The output does not depend on it.")
+    var workers: Int?
+
+    @Option(name: .shortAndLong, help: "Write the stream to this file instead of stdout.")
+    var output: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard maxSide >= 1 else { throw ValidationError("--max-side must be at least 1") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        guard inputs.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be read only once") }
+    }
+
+    func run() throws {
+        try reportingFailure("decode") {
+            let resolved = try (inputs.isEmpty ? ["-"] : inputs).map { try DecodeInput(argument: $0) }
+            var options = DecodeStage.Options()
+            options.maxSide = maxSide
+            options.maxPixels = maxPixels
+            options.format = format
+            options.quality = quality
+            options.labelFrom = labelFrom
+            if let workers { options.workers = workers }
+            let diagnostics = Diagnostics(quiet: common.quiet)
+            var writer = try StreamOutput.open(output)
+            let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
+            let summary: DecodeSummary
+            do {
+                summary = try stage.run(into: &writer)
+            } catch {
+                try? writer.finish()
+                throw error
+            }
+            try writer.finish()
+            diagnostics.info(summary.description)
+        }
+    }
+}
+
+extension DecodeStage.OutputFormat: ExpressibleByArgument {}
+extension LabelSource: ExpressibleByArgument {}

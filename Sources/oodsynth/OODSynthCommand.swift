@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct OODSynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oodsynth",
+        abstract: "Synthesize out-of-distribution images and captions from your own image dataset.",
+        discussion: """
+        Stages read and write a WebDataset tar stream, so they chain with pipes:
+
+          oodsynth decode photos.zip | oodsynth write --out shards/
+
+        stdout carries data only; progress and summaries go to stderr.
+        """,
+        version: "0.1.0",
+        subcommands: [DecodeCommand.self, WriteCommand.self])
+}

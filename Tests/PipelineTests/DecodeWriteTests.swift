@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// End-to-end behaviour of `oodsynth decode | oodsynth write`, run as a user runs it.
+@Suite struct DecodeWriteTests {
+    static let samples = "Samples/openclipart-12.tar"
+
+    @Test func shardsReadBackByWebDatasetAndTar() throws {
+        let out = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try Shell.run("oodsynth decode \(Self.samples) | oodsynth write --out '\(out.path)' --max-count 100")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("skipped 0"), "\(run.stderr)")
+        let listing = try Shell.run("tar -tvf '\(out.path)/ood-000000.tar'")
+        #expect(listing.status == 0 && !listing.stdout.isEmpty, "\(listing.stderr)")
+        try #require(Shell.hasPython, "python3 with webdataset, PIL and numpy is needed (scripts/setup installs them)")
+        let check = try Shell.run("python3 Tests/interop/check_shards.py '\(out.path)' \(Self.samples)")
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test func outputIsByteIdenticalAcrossRunsAndWorkerCounts() throws {
+        let one = try Shell.run("oodsynth decode \(Self.samples) --workers 1 -q")
+        let two = try Shell.run("oodsynth decode \(Self.samples) --workers 2 -q")
+        let again = try Shell.run("oodsynth decode \(Self.samples) --workers 2 -q")
+        #expect(one.status == 0 && two.status == 0 && again.status == 0, "\(one.stderr)\(two.stderr)")
+        #expect(one.stdout.count > 100_000)
+        #expect(one.stdout == two.stdout)
+        #expect(two.stdout == again.stdout)
+    }
+
+    @Test func writeRefusesNonEmptyFolderWithoutOverwrite() throws {
+        let out = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try Data("keep me".utf8).write(to: out.appendingPathComponent("notes.txt"))
+        let refused = try Shell.run("oodsynth decode Samples/bad/mixed.tar -q | oodsynth write --out '\(out.path)'")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(out.path), "\(refused.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
+    }
+
+    @Test func missingInputNamesThePath() throws {
+        let run = try Shell.run("oodsynth decode no/such/input.tar")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("no/such/input.tar"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+
+    @Test func writeRejectsAStreamWithoutHeader() throws {
+        let run = try Shell.run("tar -cf - -C Samples/bad not-an-image.jpg | oodsynth write --out \"$(mktemp -d)/x\"")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("__stream__"), "\(run.stderr)")
+    }
+}
