@@ -51,3 +51,28 @@ import Testing
         #expect(run.stderr.contains("__stream__"), "\(run.stderr)")
     }
 }
+
+/// WebDataset shards are an input like any archive: flat `KEY.png` + `KEY.txt` + `KEY.cls` members.
+@Suite struct ShardInputTests {
+    @Test func decodingOurOwnShardsKeepsCaptionsAndClasses() throws {
+        let out = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let made = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q | oodsynth write --out '\(out.path)' --max-count 100 -q")
+        #expect(made.status == 0, "\(made.stderr)")
+        let again = try Shell.run("oodsynth decode '\(out.path)'/ood-00000{0,1,2,3}.tar --output '\(out.path)/again.tar'")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("emitted 360"), "\(again.stderr)")
+        let check = try Shell.run("""
+            python3 -c '
+            import json, tarfile, sys
+            tar = tarfile.open(sys.argv[1])
+            header = json.load(tar.extractfile("__stream__.json"))
+            classes = header["classes"]
+            assert classes == [str(i) for i in range(12)], classes
+            captions = [tar.extractfile(m).read().decode() for m in tar.getmembers() if m.name.endswith(".txt")]
+            assert len(captions) == 360 and not any(c.startswith("a photo of") for c in captions), captions[:3]
+            ' '\(out.path)/again.tar'
+            """)
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+}

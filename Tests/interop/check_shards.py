@@ -69,7 +69,7 @@ def main():
         limit = 1.0 if "png" in sample else 8.0
         assert diff < limit, f"{key}: mean abs pixel difference {diff:.2f} to PIL's resize"
         count += 1
-    total = manifest["total"]["count"] if "total" in manifest else sum(s["count"] for s in shards)
+    total = manifest["totalCount"]
     assert count == total, f"webdataset read {count} samples, manifest says {total}"
     print(f"ok: {count} samples in {len(shards)} shards; worst mean abs diff to PIL {worst:.3f}")
 

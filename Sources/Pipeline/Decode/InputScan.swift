@@ -45,7 +45,11 @@ struct InputScan {
                 names.insert(label)
             }
         }
-        classes = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // Labels from `.cls` sidecars are numbers: keep their numeric order so `10` follows `9`.
+        let numbers = names.compactMap { Int($0) }
+        classes = numbers.count == names.count
+            ? numbers.sorted().map(String.init)
+            : names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     func caption(input: Int, stem: String) -> String? {

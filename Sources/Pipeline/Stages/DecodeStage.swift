@@ -137,7 +137,7 @@ public struct DecodeStage {
 
     private func skip(path: String, reason: String, detail: String, in summary: inout DecodeSummary) {
         summary.skipped.add(reason)
-        diagnostics.info("skipped \(path): \(detail) [\(reason)]")
+        diagnostics.info("decode: skipped \(path): \(detail) [\(reason)]")
     }
 
     static func decode(_ job: DecodeJob, imageOptions: DecodeOptions, format: OutputFormat, quality: Int) -> DecodeOutcome {

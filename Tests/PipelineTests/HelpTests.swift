@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// The help a user reads: every command explains itself with examples and its options.
+@Suite struct HelpTests {
+    @Test func rootHelpListsTheStages() throws {
+        let run = try Shell.run("oodsynth --help")
+        #expect(run.status == 0)
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        for command in ["decode", "write"] {
+            #expect(text.contains(command), "\(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
+        ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
+    ])
+    func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
+        let run = try Shell.run("oodsynth \(command) --help")
+        #expect(run.status == 0)
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        for word in expected {
+            #expect(text.contains(word), "\(command) --help lacks \(word)")
+        }
+    }
+
+    @Test func badOptionCombinationIsRefusedBeforeWork() throws {
+        let run = try Shell.run("oodsynth decode Samples/bad/mixed.tar --quality 0")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("--quality"), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func refusesToWriteBinaryToATerminal() throws {
+        // `script` gives the command a pseudo-terminal as stdout.
+        try #require(Shell.run("command -v script").status == 0, "util-linux script is needed")
+        let run = try Shell.run("script -qec 'oodsynth decode Samples/bad/mixed.tar -q' /dev/null")
+        #expect(run.status != 0)
+        #expect(String(decoding: run.stdout, as: UTF8.self).contains("terminal"))
+    }
+}
