@@ -76,3 +76,21 @@ import Testing
         #expect(check.status == 0, "\(check.stderr)")
     }
 }
+
+/// The same images give the same samples whether they come in a tar, a tar.gz, a zip or a folder.
+@Suite struct ArchiveFormatTests {
+    @Test func tarGzipZipAndFolderDecodeAlike() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let d = dir.path
+        let prepare = try Shell.run("python3 Tests/interop/archive_variants.py make \(DecodeWriteTests.samples) '\(d)'")
+        #expect(prepare.status == 0, "\(prepare.stderr)")
+        let inputs = ["tar": DecodeWriteTests.samples, "gz": "\(d)/set.tar.gz", "zip": "\(d)/set.zip", "folder": "\(d)/folder"]
+        for (name, input) in inputs {
+            let run = try Shell.run("oodsynth decode '\(input)' -q --output '\(d)/out-\(name).tar'")
+            #expect(run.status == 0, "\(input): \(run.stderr)")
+        }
+        let compare = try Shell.run("cd '\(d)' && python3 \(Shell.repository.path)/Tests/interop/archive_variants.py compare out-tar.tar out-gz.tar out-zip.tar out-folder.tar")
+        #expect(compare.status == 0, "\(compare.stderr)")
+    }
+}
