@@ -15,8 +15,8 @@ static inline uint8_t clip8(int32_t value) {
 }
 
 CCODECS_CLONES
-void ccodecs_resample_vertical(const uint8_t *src, size_t stride, const int32_t *weights, int count,
-                               size_t length, int32_t *restrict acc, uint8_t *restrict out) {
+static void vertical_scalar(const uint8_t *src, size_t stride, const int32_t *weights, int count,
+                            size_t length, int32_t *restrict acc, uint8_t *restrict out) {
     for (size_t i = 0; i < length; i++) acc[i] = 1 << 21;
     for (int k = 0; k < count; k++) {
         const uint8_t *restrict row = src + (size_t)k * stride;
@@ -91,7 +91,44 @@ static void horizontal_avx2(const uint8_t *restrict row, size_t in_width, size_t
         out[3 * x + 2] = clip8(lanes[2] + (1 << 21));
     }
 }
+// 32 output bytes at a time with the sums kept in registers over all taps.
+__attribute__((target("avx2")))
+static size_t vertical_avx2(const uint8_t *src, size_t stride, const int32_t *weights, int count,
+                            size_t length, uint8_t *restrict out) {
+    const __m256i half = _mm256_set1_epi32(1 << 21);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    size_t i = 0;
+    for (; i + 32 <= length; i += 32) {
+        __m256i a0 = half, a1 = half, a2 = half, a3 = half;
+        const uint8_t *p = src + i;
+        for (int k = 0; k < count; k++, p += stride) {
+            __m256i w = _mm256_set1_epi32(weights[k]);
+            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)), w));
+            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))), w));
+            a2 = _mm256_add_epi32(a2, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 16))), w));
+            a3 = _mm256_add_epi32(a3, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 24))), w));
+        }
+        // >> 22, then saturating packs clamp to 0...255 exactly like clip8.
+        __m256i p01 = _mm256_packs_epi32(_mm256_srai_epi32(a0, 22), _mm256_srai_epi32(a1, 22));
+        __m256i p23 = _mm256_packs_epi32(_mm256_srai_epi32(a2, 22), _mm256_srai_epi32(a3, 22));
+        __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(p01, p23), order);
+        _mm256_storeu_si256((__m256i *)(out + i), bytes);
+    }
+    return i;
+}
 #endif
+
+void ccodecs_resample_vertical(const uint8_t *src, size_t stride, const int32_t *weights, int count,
+                               size_t length, int32_t *acc, uint8_t *out) {
+    size_t done = 0;
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        done = vertical_avx2(src, stride, weights, count, length, out);
+        if (done == length) return;
+    }
+#endif
+    vertical_scalar(src + done, stride, weights, count, length - done, acc, out + done);
+}
 
 void ccodecs_resample_horizontal(const uint8_t *row, size_t in_width, size_t out_width,
                                  const int32_t *starts, const int32_t *counts, const int32_t *weights,

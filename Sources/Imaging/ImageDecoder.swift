@@ -35,6 +35,10 @@ public enum ImageDecoder {
     static func finish(_ reducer: inout BoxReducer, width: Int, height: Int) -> RGBImage {
         let reduced = reducer.finish()
         let extent = reducer.sourceExtent
+        if reducer.transposed {
+            return Resampler.resize(transposed: reduced, width: width, height: height,
+                                    sourceWidth: extent.width, sourceHeight: extent.height)
+        }
         return Resampler.resize(reduced, width: width, height: height,
                                 sourceWidth: extent.width, sourceHeight: extent.height)
     }

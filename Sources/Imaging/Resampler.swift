@@ -39,6 +39,64 @@ public enum Resampler {
         }
     }
 
+    /// Whether resizing an image `imageWidth` wide, covering `sourceWidth` of it, to `width` needs
+    /// the horizontal pass.
+    static func needsHorizontalPass(imageWidth: Int, sourceWidth: Double, width: Int) -> Bool {
+        max(width, 1) != imageWidth || sourceWidth != Double(imageWidth)
+    }
+
+    /// The same resize as `resize(_:width:height:sourceWidth:sourceHeight:)`, bit for bit, of the
+    /// image whose transpose is `transposed` (its rows are the source's columns). The horizontal
+    /// pass then weights whole contiguous rows, like the vertical pass, instead of gathering a few
+    /// pixels per output pixel; its small 8-bit result is transposed back for the vertical pass.
+    static func resize(transposed: RGBImage, width: Int, height: Int,
+                       sourceWidth: Double, sourceHeight: Double) -> RGBImage {
+        let width = max(width, 1)
+        let height = max(height, 1)
+        let imageWidth = transposed.height
+        let imageHeight = transposed.width
+        guard needsHorizontalPass(imageWidth: imageWidth, sourceWidth: sourceWidth, width: width) else {
+            return resize(transpose(transposed), width: width, height: height,
+                          sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+        }
+        let needVertical = height != imageHeight || sourceHeight != Double(imageHeight)
+        let horizontal = Kernel(inSize: imageWidth, extent: sourceWidth, outSize: width)
+        let vertical = needVertical ? Kernel(inSize: imageHeight, extent: sourceHeight, outSize: height) : nil
+        // Only the rows the vertical pass reads are worth filtering.
+        let rows = vertical.map { $0.firstInput..<$0.lastInput } ?? 0..<imageHeight
+        let stride = imageHeight * 3
+        let length = rows.count * 3
+        var scratch = [Int32](repeating: 0, count: length)
+        // Row x of this is output column x over the filtered rows.
+        let columnsTransposed = RGBImage(width: rows.count, height: width) { out in
+            transposed.pixels.withUnsafeBufferPointer { input in
+                horizontal.weights.withUnsafeBufferPointer { weights in
+                    scratch.withUnsafeMutableBufferPointer { acc in
+                        for x in 0..<width {
+                            let start = Int(horizontal.starts[x])
+                            ccodecs_resample_vertical(
+                                input.baseAddress! + start * stride + rows.lowerBound * 3, stride,
+                                weights.baseAddress! + x * horizontal.size, horizontal.counts[x], length,
+                                acc.baseAddress!, out.baseAddress! + x * length)
+                        }
+                    }
+                }
+            }
+        }
+        let columns = transpose(columnsTransposed)
+        guard let vertical else { return columns }
+        return verticalPass(columns, kernel: vertical, rowOffset: rows.lowerBound)
+    }
+
+    /// The image with rows and columns swapped.
+    static func transpose(_ image: RGBImage) -> RGBImage {
+        RGBImage(width: image.height, height: image.width) { out in
+            image.pixels.withUnsafeBufferPointer { input in
+                ccodecs_transpose_rgb(input.baseAddress!, image.width, image.height, out.baseAddress!)
+            }
+        }
+    }
+
     /// Filter weights for each output coordinate, precomputed once per axis.
     private struct Kernel {
         let size: Int            // weights per output coordinate (padded)

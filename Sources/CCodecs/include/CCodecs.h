@@ -96,6 +96,29 @@ void ccodecs_accumulate_sparse(const uint8_t *src, int channels, size_t count, u
 void ccodecs_scatter_row(const uint8_t *src, int channels, size_t count, uint32_t x_start,
                          uint32_t x_step, uint8_t *rgb);
 
+/// Box sums (RGB, `width` boxes) to rounded means (sum + count/2) / count, where every box holds
+/// `full_count` pixels but the last, which holds `last_count`. Box x goes to out + x*out_step;
+/// when out_step is not 3, `scratch` (width*3 bytes) is used.
+void ccodecs_box_means(const uint32_t *sums, size_t width, uint32_t full_count, uint32_t last_count,
+                       uint8_t *out, size_t out_step, uint8_t *scratch);
+/// Copies (channels 3) or composites on white (channels 4) a row; pixel i goes to out + i*out_step.
+/// `more_after`: the byte after each pixel belongs to a pixel written later (may be clobbered).
+void ccodecs_store_row(const uint8_t *src, int channels, size_t count, uint8_t *out, size_t out_step,
+                       int more_after);
+/// Adds a row of `count` pixels into 16-bit column sums: RGB rows as 3 values per pixel, RGBA
+/// rows composited on white as 4 values per pixel (the 4th is unused). Up to 257 rows fit.
+void ccodecs_column_add(const uint8_t *src, int channels, size_t count, uint16_t *sums);
+/// Adds groups of `factor` column sums (`channels` values per pixel) into box sums `boxes`
+/// (3 per box), turns them into means of factor*rows pixels (ccodecs_box_means) and clears `sums`.
+void ccodecs_column_flush(uint16_t *sums, int channels, size_t count, uint32_t factor, uint32_t rows,
+                          uint32_t *boxes, uint8_t *out, size_t out_step, uint8_t *scratch);
+/// Writes `rows` RGB rows of `width` pixels as the tops of `width` columns `out_stride` bytes
+/// apart (pixel (x, y) to out + x*out_stride + y*3). `more_after`: the column continues below.
+void ccodecs_transpose_rows(const uint8_t *src, size_t width, size_t rows, uint8_t *out, size_t out_stride,
+                            int more_after);
+/// Transposes `height` rows of `width` RGB pixels into `width` rows of `height` pixels.
+void ccodecs_transpose_rgb(const uint8_t *src, size_t width, size_t height, uint8_t *out);
+
 // MARK: Resampling kernels (fixed-point weights with 22 fractional bits)
 
 /// One output row as the weighted sum of `count` input rows `stride` bytes apart; `acc` is
