@@ -27,6 +27,7 @@ let package = Package(
             "OODCore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Imaging", dependencies: ["OODCore", "CCodecs"]),
+        .target(name: "Tokenizers"),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging"]),
         .executableTarget(name: "oodsynth", dependencies: [
             "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -39,6 +40,7 @@ let package = Package(
             "WebDataset", .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
     ]
 )
