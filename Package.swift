@@ -28,12 +28,17 @@ let package = Package(
         ]),
         .target(name: "Imaging", dependencies: ["OODCore", "CCodecs"]),
         .target(name: "Tokenizers"),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "Encoders", dependencies: [
+            "OODCore", "LinearAlgebra", "Tokenizers", "Imaging",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders"]),
         .executableTarget(name: "oodsynth", dependencies: [
             "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
-        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset"]),
+        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset", "Encoders"]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
         .testTarget(name: "WebDatasetTests", dependencies: [
@@ -41,6 +46,8 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders"], resources: [.copy("Resources")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
     ]
 )

@@ -12,6 +12,8 @@ public struct StreamHeader: Codable, Sendable, Equatable {
     public var stages: [StageRecord]
     /// ID class names; a sample's `cls` indexes this list.
     public var classes: [String]
+    /// The model whose space the stream's `*.npy` embeddings live in, once `embed` ran.
+    public var model: ModelIdentity?
 
     public init(stages: [StageRecord] = [], classes: [String] = []) {
         self.format = Self.formatName

@@ -1,0 +1,17 @@
+/// Problems loading or running an encoder, each naming the model folder or file.
+public enum EncoderError: Error, CustomStringConvertible {
+    case modelNotInstalled(name: String, searched: [String])
+    case unknownModel(path: String, reason: String)
+    case unreadable(path: String, reason: String)
+    case model(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .modelNotInstalled(let name, let searched):
+            "model \(name) is not installed (looked in \(searched.joined(separator: ", "))); run scripts/setup or set OODSYNTH_MODELS"
+        case .unknownModel(let path, let reason): "\(path): not a model oodsynth can load: \(reason)"
+        case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
+        case .model(let path, let reason): "\(path): \(reason)"
+        }
+    }
+}

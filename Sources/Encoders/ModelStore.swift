@@ -1,0 +1,34 @@
+import Foundation
+
+/// Where installed models live: `$OODSYNTH_MODELS`, else `.models` in the checkout that built this
+/// binary (scripts/setup installs there), else `~/.local/share/oodsynth/models`.
+public enum ModelStore {
+    public static let minilmFolderName = "all-MiniLM-L6-v2"
+
+    public static var searchPaths: [URL] {
+        var paths: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["OODSYNTH_MODELS"], !explicit.isEmpty {
+            paths.append(URL(fileURLWithPath: explicit))
+        }
+        // The binary sits at CHECKOUT/.build/<config>/oodsynth; walk up to find CHECKOUT/.models.
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 where folder.path != "/" {
+            folder.deleteLastPathComponent()
+            paths.append(folder.appendingPathComponent(".models"))
+        }
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        paths.append(home.appendingPathComponent(".local/share/oodsynth/models"))
+        return paths
+    }
+
+    /// The folder of an installed model, or an error telling how to install it.
+    public static func folder(named name: String) throws(EncoderError) -> URL {
+        for base in searchPaths {
+            let candidate = base.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("config.json").path) {
+                return candidate
+            }
+        }
+        throw .modelNotInstalled(name: name, searched: searchPaths.map(\.path))
+    }
+}

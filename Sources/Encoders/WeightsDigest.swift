@@ -1,0 +1,25 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of a weights file, read in large chunks: the model identity in every stream header names
+/// the exact weights, not just a folder name.
+enum WeightsDigest {
+    static func sha256(of path: String) throws(EncoderError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadable(path: path, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 8 << 20), !chunk.isEmpty {
+                hasher.update(data: chunk)
+            }
+        } catch {
+            throw .unreadable(path: path, reason: String(describing: error))
+        }
+        return hasher.finalize().map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined()
+    }
+}

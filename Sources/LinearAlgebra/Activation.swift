@@ -1,0 +1,43 @@
+/// The nonlinearities of the transformer MLPs, named as in Hugging Face configs (`hidden_act`).
+public enum Activation: String, Sendable {
+    /// x · Φ(x) with the exact erf, as BERT uses.
+    case gelu
+    /// x · σ(1.702 x), as OpenAI CLIP uses.
+    case quickGELU = "quick_gelu"
+    /// The tanh approximation of GELU.
+    case geluTanh = "gelu_new"
+    case relu
+
+    /// Reads a config's `hidden_act`, including the aliases transformers accepts for the same function.
+    public init(configName: String) throws(LinearAlgebraError) {
+        switch configName {
+        case "gelu": self = .gelu
+        case "quick_gelu": self = .quickGELU
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": self = .geluTanh
+        case "relu": self = .relu
+        default: throw .unknownActivation(configName)
+        }
+    }
+
+    /// Applies the function to every element in place, on all cores for large matrices.
+    public func apply(_ matrix: Matrix) {
+        Parallel.chunks(matrix.base, count: matrix.count) { start, count in apply(start, count: count) }
+    }
+
+    public func apply(_ data: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .gelu:
+            VectorMath.map(data, count: count) { x in x * 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+        case .quickGELU:
+            VectorMath.map(data, count: count) { x in x / (1 + VectorMath.exp(x * -1.702)) }
+        case .geluTanh:
+            // tanh(u) = 1 - 2 / (e^{2u} + 1), which saturates correctly at both ends.
+            VectorMath.map(data, count: count) { x in
+                let u = x * (x * x * 0.044715 + 1) * 0.7978845608028654
+                return x * 0.5 * (2 - 2 / (VectorMath.exp(u * 2) + 1))
+            }
+        case .relu:
+            VectorMath.map(data, count: count) { x in max(x, 0) }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// A misuse of the matrix API that the caller could not rule out statically.
+public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Operand shapes that do not fit together; the message names the operation and the shapes.
+    case shapeMismatch(String)
+    /// An activation function name from a model config that is not implemented.
+    case unknownActivation(String)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let detail): "shape mismatch: \(detail)"
+        case .unknownActivation(let name): "unknown activation function '\(name)'"
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Encoders
+import Foundation
+import Imaging
+import OODCore
+import WebDataset
+
+/// `oodsynth embed`: adds `KEY.img.npy` (image embedding) and `KEY.txt.npy` (caption embedding) to
+/// every sample, in batches, keeping stream order and a bounded window of samples in memory.
+public struct EmbedStage {
+    public struct Options: Sendable {
+        public var batch = 32
+        /// The model as the user named it (`builtin` or a folder), for the stage record.
+        public var model = "builtin"
+
+        public init() {}
+    }
+
+    public let text: TextEncoder
+    public let image: ImageEncoder?
+    public let options: Options
+    public let diagnostics: Diagnostics
+
+    public init(text: TextEncoder, image: ImageEncoder?, options: Options, diagnostics: Diagnostics) {
+        self.text = text
+        self.image = image
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    public func run(reading reader: SampleReader, inputName: String, into sink: inout some SampleSink) throws -> EmbedSummary {
+        let started = ProcessInfo.processInfo.systemUptime
+        guard var header = reader.header else {
+            let first = (try? reader.next())?.key ?? "(nothing)"
+            throw PipelineError.stream(inputName, .missingHeader(found: first))
+        }
+        if let earlier = header.model, earlier != text.identity {
+            throw PipelineError.invalidOption(
+                "\(inputName): the stream was embedded with \(earlier) already; embedding again with \(text.identity) would mix two spaces")
+        }
+        header.model = text.identity
+        var record = ["model": options.model, "batch": String(options.batch)]
+        record["image-tower"] = image == nil ? "none" : "yes"
+        try sink.write(try header.appending(StageRecord(name: "embed", options: record)).sample())
+        if image == nil {
+            diagnostics.warn("embed: \(text.identity.name) has no image tower yet; embedding captions only")
+        }
+
+        var summary = EmbedSummary()
+        var pending: [Sample] = []
+        var stopped: Error?
+        do {
+            while let sample = try reader.next() {
+                pending.append(sample)
+                if pending.count == options.batch {
+                    try flush(&pending, into: &sink, summary: &summary)
+                }
+            }
+        } catch let error as SampleStreamError {
+            // Samples read before the break are embedded and written; then the error.
+            stopped = PipelineError.sampleStream(error)
+        }
+        try flush(&pending, into: &sink, summary: &summary)
+        summary.seconds = ProcessInfo.processInfo.systemUptime - started
+        if let stopped { throw stopped }
+        return summary
+    }
+
+    private func flush(_ batch: inout [Sample], into sink: inout some SampleSink, summary: inout EmbedSummary) throws {
+        guard !batch.isEmpty else { return }
+        defer { batch.removeAll(keepingCapacity: true) }
+
+        // Decode images first: a sample whose image is unreadable is skipped whole, so no sample
+        // leaves this stage half embedded.
+        var images: [Int: RGBImage] = [:]
+        var skip = Set<Int>()
+        if image != nil {
+            for (index, sample) in batch.enumerated() {
+                guard let bytes = sample["png"] ?? sample["jpg"] ?? sample["jpeg"] else { continue }
+                do {
+                    images[index] = try ImageDecoder.decode(bytes).image
+                } catch {
+                    summary.skipped.add(error.reason)
+                    diagnostics.info("embed: skipped \(sample.key): \(error.description) [\(error.reason)]")
+                    skip.insert(index)
+                }
+            }
+        }
+        var captions: [Int: String] = [:]
+        for (index, sample) in batch.enumerated() where !skip.contains(index) {
+            if let caption = sample.text { captions[index] = caption }
+        }
+
+        let captionOrder = captions.keys.sorted()
+        let textVectors = try text.embed(texts: captionOrder.map { captions[$0]! })
+        var imageVectors: [[Float]] = []
+        let imageOrder = images.keys.sorted()
+        if let image, !imageOrder.isEmpty {
+            imageVectors = try image.embed(images: imageOrder.map { images[$0]! })
+        }
+        var textByIndex: [Int: [Float]] = [:]
+        for (position, index) in captionOrder.enumerated() { textByIndex[index] = textVectors[position] }
+        var imageByIndex: [Int: [Float]] = [:]
+        for (position, index) in imageOrder.enumerated() { imageByIndex[index] = imageVectors[position] }
+
+        for (index, var sample) in batch.enumerated() where !skip.contains(index) {
+            if let vector = textByIndex[index] {
+                sample["txt.npy"] = NPY.encode(vector, shape: [vector.count])
+                summary.captions += 1
+            }
+            if let vector = imageByIndex[index] {
+                sample["img.npy"] = NPY.encode(vector, shape: [vector.count])
+                summary.images += 1
+            }
+            try sink.write(sample)
+            summary.samples += 1
+        }
+        diagnostics.progress("embed: \(summary.samples) samples")
+    }
+}
+
+/// The end-of-run account of `embed`.
+public struct EmbedSummary: Sendable, CustomStringConvertible {
+    public var samples = 0
+    public var images = 0
+    public var captions = 0
+    public var skipped = SkipTally()
+    public var seconds = 0.0
+
+    public var description: String {
+        let rate = seconds > 0 ? Double(samples) / seconds : 0
+        return "embed: \(samples) samples, \(images) images and \(captions) captions embedded, skipped \(skipped.total) "
+            + "(\(skipped.summary)), \(String(format: "%.1f", rate)) samples/s"
+    }
+}

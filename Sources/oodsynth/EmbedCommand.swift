@@ -1,0 +1,64 @@
+import ArgumentParser
+import Encoders
+import Foundation
+import OODCore
+import Pipeline
+import WebDataset
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Add image and caption embeddings (img.npy, txt.npy) to a sample stream.",
+        discussion: """
+        --model builtin uses the embedded default (all-MiniLM-L6-v2 for captions; installed by
+        scripts/setup, found in $OODSYNTH_MODELS). --model PATH loads a Hugging Face CLIP folder
+        (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json), such as
+        openai/clip-vit-base-patch32, or a sentence-transformers folder. Embeddings are float32 .npy,
+        L2-normalized; the model's name, weights sha256 and dimension go into the stream header.
+
+        Examples:
+          oodsynth decode Samples/openclipart-12.tar | oodsynth embed --model ~/models/clip-vit-base-patch32 > embedded.tar
+          oodsynth embed --model builtin --input samples.tar --output embedded.tar
+        """)
+
+    @Option(help: "builtin, or a Hugging Face CLIP or sentence-transformers folder.")
+    var model = "builtin"
+
+    @Option(help: "Samples embedded together.")
+    var batch = 32
+
+    @Option(name: .shortAndLong, help: "Read the stream from this file instead of stdin.")
+    var input: String?
+
+    @Option(name: .shortAndLong, help: "Write the stream to this file instead of stdout.")
+    var output: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingFailure("embed") {
+            let diagnostics = Diagnostics(quiet: common.quiet)
+            let loaded = try ModelLoader.load(model)
+            var options = EmbedStage.Options()
+            options.batch = batch
+            options.model = model
+            let inputName = input ?? "<stdin>"
+            let reader = try (input.map { try SampleReader(path: $0) } ?? SampleReader(fileDescriptor: STDIN_FILENO, name: "<stdin>"))
+            var writer = try StreamOutput.open(output)
+            let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
+            let summary: EmbedSummary
+            do {
+                summary = try stage.run(reading: reader, inputName: inputName, into: &writer)
+            } catch {
+                try? writer.finish()
+                throw error
+            }
+            try writer.finish()
+            diagnostics.info(summary.description)
+        }
+    }
+}

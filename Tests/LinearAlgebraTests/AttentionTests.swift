@@ -1,0 +1,70 @@
+import Testing
+@testable import LinearAlgebra
+
+@Suite struct AttentionTests {
+    @Test(arguments: [false, true])
+    func matchesDefinitionWithPaddingMask(causal: Bool) throws {
+        var seed: UInt64 = causal ? 11 : 12
+        let (hidden, heads, sequence) = (24, 3, 9)
+        let lengths = [9, 4, 1, 0]
+        let qkv = Reference.matrix(lengths.count * sequence, 3 * hidden, seed: &seed, scale: 2)
+        let out = Matrix(rows: qkv.rows, columns: hidden)
+        out.fill(.nan)
+        try Attention.apply(qkv: qkv, into: out, batch: lengths.count, sequence: sequence, heads: heads, lengths: lengths, causal: causal)
+        for (item, length) in lengths.enumerated() {
+            let rows = Array(qkv.values[(item * sequence * 3 * hidden)..<((item + 1) * sequence * 3 * hidden)])
+            let expected = Reference.attention(qkv: rows, hidden: hidden, heads: heads, length: length, padded: sequence, causal: causal)
+            let actual = Array(out.values[(item * sequence * hidden)..<((item + 1) * sequence * hidden)])
+            #expect(Reference.maxError(actual, expected) < 1e-5, "item \(item)")
+        }
+    }
+
+    /// Changing what sits in padded positions must not change a single bit of the real positions.
+    @Test func paddingNeverReachesRealTokens() throws {
+        var seed: UInt64 = 13
+        let (hidden, heads, sequence) = (16, 2, 6)
+        let qkv = Reference.matrix(sequence, 3 * hidden, seed: &seed)
+        let first = Matrix(rows: sequence, columns: hidden)
+        try Attention.apply(qkv: qkv, into: first, batch: 1, sequence: sequence, heads: heads, lengths: [3], causal: true)
+        for row in 3..<sequence { for c in 0..<(3 * hidden) { qkv[row, c] = 1e6 } }
+        let second = Matrix(rows: sequence, columns: hidden)
+        try Attention.apply(qkv: qkv, into: second, batch: 1, sequence: sequence, heads: heads, lengths: [3], causal: true)
+        #expect(first.values == second.values)
+    }
+
+    @Test func rejectsBadShapes() {
+        let qkv = Matrix(rows: 4, columns: 12)
+        #expect(throws: LinearAlgebraError.self) {
+            try Attention.apply(qkv: qkv, into: Matrix(rows: 4, columns: 4), batch: 2, sequence: 2, heads: 3)
+        }
+        #expect(throws: LinearAlgebraError.self) {
+            try Attention.apply(qkv: qkv, into: Matrix(rows: 4, columns: 4), batch: 2, sequence: 2, heads: 2, lengths: [3, 1])
+        }
+    }
+}
+
+@Suite struct PackedAttentionTests {
+    /// Packed sequences give exactly the real rows of the padded layout.
+    @Test(arguments: [false, true])
+    func packedEqualsPadded(causal: Bool) throws {
+        var seed: UInt64 = 21
+        let (hidden, heads, sequence) = (16, 4, 7)
+        let lengths = [7, 2, 5]
+        let padded = Reference.matrix(lengths.count * sequence, 3 * hidden, seed: &seed)
+        let paddedOut = Matrix(rows: padded.rows, columns: hidden)
+        try Attention.apply(qkv: padded, into: paddedOut, batch: 3, sequence: sequence, heads: heads, lengths: lengths, causal: causal)
+        let packed = Matrix(rows: lengths.reduce(0, +), columns: 3 * hidden)
+        let packedOut = Matrix(rows: packed.rows, columns: hidden)
+        var row = 0
+        for (item, length) in lengths.enumerated() {
+            packed.pointer(row: row).update(from: padded.pointer(row: item * sequence), count: length * 3 * hidden)
+            row += length
+        }
+        try Attention.apply(qkv: packed, into: packedOut, packedLengths: lengths, heads: heads, causal: causal)
+        row = 0
+        for (item, length) in lengths.enumerated() {
+            for r in 0..<length { #expect(packedOut.rowArrays[row + r] == paddedOut.rowArrays[item * sequence + r]) }
+            row += length
+        }
+    }
+}
