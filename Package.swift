@@ -35,10 +35,10 @@ let package = Package(
         ]),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders"]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
-        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset", "Encoders"]),
+        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra"]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
         .testTarget(name: "WebDatasetTests", dependencies: [
@@ -46,8 +46,8 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders"], resources: [.copy("Resources")]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
     ]
 )

@@ -11,7 +11,8 @@ public enum ModelStore {
             paths.append(URL(fileURLWithPath: explicit))
         }
         // The binary sits at CHECKOUT/.build/<config>/oodsynth; walk up to find CHECKOUT/.models.
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        // /proc/self/exe names the binary wherever it was started from (argv[0] may be a bare name).
+        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 where folder.path != "/" {
             folder.deleteLastPathComponent()
             paths.append(folder.appendingPathComponent(".models"))

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-@main
+
 struct OODSynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oodsynth",

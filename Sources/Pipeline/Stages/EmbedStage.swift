@@ -38,6 +38,8 @@ public struct EmbedStage {
                 "\(inputName): the stream was embedded with \(earlier) already; embedding again with \(text.identity) would mix two spaces")
         }
         header.model = text.identity
+        // The batch size shapes the GEMMs, which may round the last bit differently (measured: up to
+        // 2e-7), so it is part of the record; the same options always give the same bytes.
         var record = ["model": options.model, "batch": String(options.batch)]
         record["image-tower"] = image == nil ? "none" : "yes"
         try sink.write(try header.appending(StageRecord(name: "embed", options: record)).sample())

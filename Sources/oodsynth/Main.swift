@@ -1,0 +1,16 @@
+import Foundation
+import LinearAlgebra
+
+@main
+enum Main {
+    static func main() {
+        // OpenBLAS reads OPENBLAS_CORETYPE when the library loads, before any Swift code runs, so the
+        // only way to pick the right kernels is to restart with it set. If exec fails, run as we are.
+        if let core = OpenBLASKernel.override() {
+            setenv(OpenBLASKernel.environmentKey, core, 1)
+            let arguments = CommandLine.unsafeArgv
+            execv("/proc/self/exe", arguments)
+        }
+        OODSynthCommand.main()
+    }
+}

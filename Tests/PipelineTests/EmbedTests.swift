@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `oodsynth embed` at the command line, checked by transformers and sentence-transformers.
+@Suite struct EmbedTests {
+    static let tinyCLIP = "Tests/EncodersTests/Resources/tiny-clip"
+    static let input = "Samples/bad/mixed.tar"
+
+    static var minilm: String? {
+        let candidates = [ProcessInfo.processInfo.environment["OODSYNTH_MODELS"], Shell.repository.path + "/.models"]
+        return candidates.compactMap { $0 }.map { $0 + "/all-MiniLM-L6-v2" }
+            .first { FileManager.default.fileExists(atPath: $0 + "/model.safetensors") }
+    }
+
+    @Test func clipFolderEmbedsImagesAndCaptionsLikeTransformers() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q | oodsynth embed --model \(Self.tinyCLIP) --batch 7 -o '\(dir.path)/e.tar'")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("360 images and 360 captions"), "\(run.stderr)")
+        let check = try Shell.run("python3 Tests/interop/check_embeddings.py '\(dir.path)/e.tar' clip \(Self.tinyCLIP) 20")
+        #expect(check.status == 0, "\(check.stderr)")
+        let again = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q | oodsynth embed --model \(Self.tinyCLIP) --batch 7 -q | cmp - '\(dir.path)/e.tar'")
+        #expect(again.status == 0, "embedding is not byte-identical across runs: \(again.stderr)")
+    }
+
+    @Test func builtinEmbedsCaptionsLikeSentenceTransformers() throws {
+        let folder = try #require(Self.minilm, "all-MiniLM-L6-v2 is not installed (scripts/setup installs it)")
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q | oodsynth embed --model builtin -o '\(dir.path)/e.tar'")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("captions only"), "\(run.stderr)")
+        let check = try Shell.run("python3 Tests/interop/check_embeddings.py '\(dir.path)/e.tar' sentence '\(folder)' 40")
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test func refusesToMixTwoModels() throws {
+        let run = try Shell.run("oodsynth decode \(Self.input) -q | oodsynth embed --model \(Self.tinyCLIP) -q | oodsynth embed --model \(Self.tinyCLIP) -q > /dev/null")
+        #expect(run.status == 0, "the same model twice is fine: \(run.stderr)")
+        let other = try Shell.run("""
+            tmp=$(mktemp -d) && cp -r \(Self.tinyCLIP) "$tmp/other-clip" && printf 'x' >> "$tmp/other-clip/config.json.bak" \
+            && python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[-1]^=1; open(sys.argv[1],"wb").write(d)' "$tmp/other-clip/model.safetensors" \
+            && oodsynth decode \(Self.input) -q | oodsynth embed --model \(Self.tinyCLIP) -q | oodsynth embed --model "$tmp/other-clip" -q > /dev/null
+            """)
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("mix"), "\(other.stderr)")
+    }
+
+    @Test func unknownModelFolderIsAOneLineError() throws {
+        let run = try Shell.run("oodsynth decode \(Self.input) -q | oodsynth embed --model Samples")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("Samples"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+}
