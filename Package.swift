@@ -38,7 +38,9 @@ let package = Package(
             "Pipeline", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
-        .executableTarget(name: "oodsynth-bench", dependencies: ["Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra"]),
+        .executableTarget(name: "oodsynth-bench", dependencies: [
+            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS",
+        ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
         .testTarget(name: "WebDatasetTests", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import OODCore
 import Tokenizers
 
@@ -28,10 +29,17 @@ public final class SentenceEncoder: TextEncoder {
 
     public func embed(texts: [String]) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
+        let tokens = texts.map { tokenizer.encode($0, maxLength: maxLength) }
+        let parts = BatchSplit.parts(for: tokens.count)
+        let size = (tokens.count + parts - 1) / parts
         do {
-            return VectorNormalization.unitRows(try model.embed(tokens: texts.map { tokenizer.encode($0, maxLength: maxLength) }))
+            let halves = try BatchSplit.map(parts) { part in
+                let range = (part * size)..<min((part + 1) * size, tokens.count)
+                return VectorNormalization.unitRows(try model.embed(tokens: Array(tokens[range])))
+            }
+            return halves.flatMap { $0 }
         } catch {
-            throw EncoderError.model(path: folder, reason: error.description)
+            throw EncoderError.model(path: folder, reason: String(describing: error))
         }
     }
 

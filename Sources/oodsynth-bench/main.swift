@@ -1,5 +1,8 @@
+import COpenBLAS
+import Encoders
 import Foundation
 import Imaging
+import LinearAlgebra
 import OODCore
 import WebDataset
 
@@ -8,6 +11,10 @@ import WebDataset
 //
 //   oodsynth-bench decode LIST [--size 224] [--repeats 3]   images/s (read file + decode + downscale)
 //   oodsynth-bench write [--count 2000] [--repeats 3]       samples/s (tar stream to a file)
+//   oodsynth-bench embed image CLIP_FOLDER                   images/s, batch 32 (then GFLOP/s of sgemm peak)
+//   oodsynth-bench embed text CLIP_FOLDER                    captions/s, 256 short captions, batch 32
+//   oodsynth-bench embed minilm MINILM_FOLDER                sentences/s, 1000 short captions, batch 32
+//   oodsynth-bench sgemm                                     GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -75,11 +82,79 @@ func benchWrite() throws {
     print(String(format: "%.1f", rate))
 }
 
+/// Mirrors `captions()` in scripts/peers/embed_torch.py: about 10 CLIP tokens each.
+func shortCaptions(_ count: Int) -> [String] {
+    let subjects = ["a cat", "two dogs", "an old man", "a red car", "a small boat", "a young woman", "a horse",
+                    "a wooden chair", "three birds", "a bowl of soup", "a city bus", "a green apple"]
+    let places = ["on a sofa", "in the park", "at the beach", "near a window", "on a busy street",
+                  "in the snow", "under a tree", "on a table", "in a kitchen", "by the river"]
+    return (0..<count).map { "a photo of \(subjects[$0 % subjects.count]) \(places[($0 / 3) % places.count])" }
+}
+
+func benchEmbed() throws {
+    let arguments = CommandLine.arguments
+    guard arguments.count > 3 else { fail("usage: oodsynth-bench embed image|text|minilm FOLDER") }
+    let folder = URL(fileURLWithPath: arguments[3])
+    let repeats = option("--repeats", default: 3)
+    switch arguments[2] {
+    case "image":
+        let model = try CLIPModel(folder: folder)
+        let side = model.config.visionConfig.imageSize
+        var generator = SystemRandomNumberGenerator()
+        let pixels = (0..<(32 * 3 * side * side)).map { _ in Float.random(in: -2...2, using: &generator) }
+        _ = try model.vision.embed(pixels: pixels, batch: 32)  // warm-up, as the peer does
+        let rate = try bestRate(items: 32, repeats: repeats) { _ = try model.vision.embed(pixels: pixels, batch: 32) }
+        print(String(format: "%.2f", rate))
+    case "text":
+        let encoder = try CLIPEncoder(folder: folder)
+        let captions = shortCaptions(256)
+        _ = try encoder.embed(texts: Array(captions.prefix(32)))
+        let rate = try bestRate(items: captions.count, repeats: repeats) {
+            for start in stride(from: 0, to: captions.count, by: 32) {
+                _ = try encoder.embed(texts: Array(captions[start..<min(start + 32, captions.count)]))
+            }
+        }
+        print(String(format: "%.2f", rate))
+    case "minilm":
+        let encoder = try SentenceEncoder(folder: folder)
+        let captions = shortCaptions(1000)
+        _ = try encoder.embed(texts: Array(captions.prefix(32)))
+        let rate = try bestRate(items: captions.count, repeats: repeats) {
+            for start in stride(from: 0, to: captions.count, by: 32) {
+                _ = try encoder.embed(texts: Array(captions[start..<min(start + 32, captions.count)]))
+            }
+        }
+        print(String(format: "%.2f", rate))
+    default:
+        fail("usage: oodsynth-bench embed image|text|minilm FOLDER")
+    }
+}
+
+func benchSGEMM() {
+    let n = 2048
+    let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+    var c = [Float](repeating: 0, count: n * n)
+    let run = {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+    }
+    run()
+    let rate = bestRate(items: 1, repeats: option("--repeats", default: 3)) { run() }
+    print(String(format: "%.1f", rate * 2 * Double(n * n * n) / 1e9))
+}
+
+// As in the oodsynth CLI: pick OpenBLAS's kernels from the CPU's flags, which needs a restart.
+if let core = OpenBLASKernel.override() {
+    setenv(OpenBLASKernel.environmentKey, core, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
     case "decode": try benchDecode()
     case "write": try benchWrite()
-    default: fail("usage: oodsynth-bench decode LIST | write")
+    case "embed": try benchEmbed()
+    case "sgemm": benchSGEMM()
+    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm")
     }
 } catch {
     fail(String(describing: error))

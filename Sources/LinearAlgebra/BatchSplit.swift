@@ -1,0 +1,41 @@
+import COpenBLAS
+import Dispatch
+import Foundation
+
+/// Runs independent parts of a batch on separate cores, each with single-threaded OpenBLAS. For the
+/// small GEMMs of short texts (a few hundred rows), OpenBLAS's own two-thread split spends much of its
+/// time waking and yielding threads; two independent halves keep both cores busy instead.
+public enum BatchSplit {
+    private static let lock = NSLock()
+
+    /// The number of parts worth using for a batch of `count` items.
+    public static func parts(for count: Int) -> Int {
+        count >= 8 ? max(1, min(Parallel.workers, count / 4)) : 1
+    }
+
+    /// `body(part)` for every part, concurrently, results in part order.
+    public static func map<T>(_ parts: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard parts > 1 else { return [try body(0)] }
+        // One split at a time: the OpenBLAS thread count is process-wide.
+        lock.lock()
+        defer { lock.unlock() }
+        let threads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(threads) }
+        var results = [Result<T, Error>?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { slots in
+            let shared = Slots(base: slots.baseAddress!)
+            withoutActuallyEscaping(body) { body in
+                let work = Work(body: body)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    shared.base[part] = Result { try work.body(part) }
+                }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    // Each part writes only its own slot, and concurrentPerform returns after all parts finish.
+    private struct Slots<T>: @unchecked Sendable { let base: UnsafeMutablePointer<Result<T, Error>?> }
+    private struct Work<T>: @unchecked Sendable { let body: (Int) throws -> T }
+}
