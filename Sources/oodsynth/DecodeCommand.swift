@@ -7,11 +7,11 @@ struct DecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Read images from folders and archives into a normalized sample stream.",
         discussion: """
-        INPUT is a folder, a .tar, .tar.gz/.tgz or .zip archive, WebDataset shards, or - for a tar on
-        stdin (the default). One sample per image: KEY.png or KEY.jpg (downscaled so its longer side is at
-        most --max-side, never upscaled), KEY.txt (caption: a .txt/.caption file beside the image, else
-        the label, else the file name), KEY.cls (class index; classes sorted by name), KEY.json (source,
-        label, original size, sha256). Bad images are skipped and counted; a truncated archive stops the
+        INPUT is a folder, a .tar, .tar.gz/.tgz or .zip archive, WebDataset shards, or - for a tar on \
+        stdin (the default). One sample per image: KEY.png or KEY.jpg (downscaled so its longer side is at \
+        most --max-side, never upscaled), KEY.txt (caption: a .txt/.caption file beside the image, else \
+        the label, else the file name), KEY.cls (class index; classes sorted by name), KEY.json (source, \
+        label, original size, sha256). Bad images are skipped and counted; a truncated archive stops the \
         stage after everything before the break was emitted.
 
         Examples:

@@ -10,10 +10,10 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Add image and caption embeddings (img.npy, txt.npy) to a sample stream.",
         discussion: """
-        --model builtin uses the embedded default (all-MiniLM-L6-v2 for captions; installed by
-        scripts/setup, found in $OODSYNTH_MODELS). --model PATH loads a Hugging Face CLIP folder
-        (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json), such as
-        openai/clip-vit-base-patch32, or a sentence-transformers folder. Embeddings are float32 .npy,
+        --model builtin uses the embedded default (all-MiniLM-L6-v2 for captions; installed by \
+        scripts/setup, found in $OODSYNTH_MODELS). --model PATH loads a Hugging Face CLIP folder \
+        (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json), such as \
+        openai/clip-vit-base-patch32, or a sentence-transformers folder. Embeddings are float32 .npy, \
         L2-normalized; the model's name, weights sha256 and dimension go into the stream header.
 
         Examples:

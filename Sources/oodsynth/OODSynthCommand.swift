@@ -8,7 +8,7 @@ struct OODSynthCommand: ParsableCommand {
         discussion: """
         Stages read and write a WebDataset tar stream, so they chain with pipes:
 
-          oodsynth decode photos.zip | oodsynth write --out shards/
+          oodsynth decode photos.zip | oodsynth embed | oodsynth write --out shards/
 
         stdout carries data only; progress and summaries go to stderr.
         """,

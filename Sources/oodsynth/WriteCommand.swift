@@ -9,8 +9,8 @@ struct WriteCommand: ParsableCommand {
         commandName: "write",
         abstract: "Split a sample stream into sharded WebDataset tars with a manifest.",
         discussion: """
-        Writes DIR/PREFIX-000000.tar, ... (each to a temporary name, renamed when complete), then
-        DIR/PREFIX-000000_stats.json (count, bytes, sha256) to mark the shard done, and finally
+        Writes DIR/PREFIX-000000.tar, ... (each to a temporary name, renamed when complete), then \
+        DIR/PREFIX-000000_stats.json (count, bytes, sha256) to mark the shard done, and finally \
         DIR/manifest.json with the stream header, the shard list and totals.
 
         Examples:

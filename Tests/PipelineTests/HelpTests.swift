@@ -7,13 +7,14 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "write"] {
+        for command in ["decode", "embed", "write"] {
             #expect(text.contains(command), "\(text)")
         }
     }
 
     @Test(arguments: [
         ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
+        ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
