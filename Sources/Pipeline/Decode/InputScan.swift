@@ -64,18 +64,3 @@ struct InputScan {
         }
     }
 }
-
-/// Where a sample's class label comes from.
-public enum LabelSource: String, Sendable, CaseIterable {
-    case parentDirectory = "parent-dir"
-    case none
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(scalars[first...last])
-    }
-}

@@ -1,0 +1,9 @@
+/// One image member handed to a worker, with everything the pre-scan knows about it.
+struct DecodeJob: Sendable {
+    let inputName: String
+    let path: String
+    let bytes: [UInt8]
+    let label: String?
+    let classIndex: Int?
+    let caption: String
+}
