@@ -54,3 +54,24 @@ import Testing
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
     }
 }
+
+/// A sample whose image cannot be decoded is skipped whole and counted; the rest are embedded.
+@Suite struct EmbedBadSampleTests {
+    @Test func corruptImageIsSkippedAndCounted() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let d = dir.path
+        let run = try Shell.run("""
+            oodsynth decode \(EmbedTests.input) -q -o '\(d)/in.tar' \
+            && python3 Tests/interop/corrupt_member.py '\(d)/in.tar' '\(d)/bad.tar' 000000001.jpg \
+            && oodsynth embed --model \(EmbedTests.tinyCLIP) -i '\(d)/bad.tar' -o '\(d)/out.tar'
+            """)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("skipped 1 (corrupt 1)"), "\(run.stderr)")
+        #expect(run.stderr.contains("000000001"), "\(run.stderr)")
+        let names = try Shell.run("tar -tf '\(d)/out.tar'")
+        let listing = String(decoding: names.stdout, as: UTF8.self)
+        #expect(!listing.contains("000000001."), "\(listing)")
+        #expect(listing.contains("000000000.img.npy") && listing.contains("000000002.img.npy"), "\(listing)")
+    }
+}

@@ -73,13 +73,13 @@ public struct EmbedStage {
 
         // Decode images first: a sample whose image is unreadable is skipped whole, so no sample
         // leaves this stage half embedded.
-        var images: [Int: RGBImage] = [:]
+        var images: [(index: Int, image: RGBImage)] = []
         var skip = Set<Int>()
         if image != nil {
             for (index, sample) in batch.enumerated() {
                 guard let bytes = sample["png"] ?? sample["jpg"] ?? sample["jpeg"] else { continue }
                 do {
-                    images[index] = try ImageDecoder.decode(bytes).image
+                    images.append((index, try ImageDecoder.decode(bytes).image))
                 } catch {
                     summary.skipped.add(error.reason)
                     diagnostics.info("embed: skipped \(sample.key): \(error.description) [\(error.reason)]")
@@ -87,22 +87,13 @@ public struct EmbedStage {
                 }
             }
         }
-        var captions: [Int: String] = [:]
-        for (index, sample) in batch.enumerated() where !skip.contains(index) {
-            if let caption = sample.text { captions[index] = caption }
+        let captions = batch.indices.filter { !skip.contains($0) }.compactMap { index in
+            batch[index].text.map { (index: index, text: $0) }
         }
-
-        let captionOrder = captions.keys.sorted()
-        let textVectors = try text.embed(texts: captionOrder.map { captions[$0]! })
-        var imageVectors: [[Float]] = []
-        let imageOrder = images.keys.sorted()
-        if let image, !imageOrder.isEmpty {
-            imageVectors = try image.embed(images: imageOrder.map { images[$0]! })
-        }
-        var textByIndex: [Int: [Float]] = [:]
-        for (position, index) in captionOrder.enumerated() { textByIndex[index] = textVectors[position] }
-        var imageByIndex: [Int: [Float]] = [:]
-        for (position, index) in imageOrder.enumerated() { imageByIndex[index] = imageVectors[position] }
+        let textVectors = try text.embed(texts: captions.map(\.text))
+        let imageVectors = images.isEmpty ? [] : try image?.embed(images: images.map(\.image)) ?? []
+        let textByIndex = Dictionary(uniqueKeysWithValues: zip(captions.map(\.index), textVectors))
+        let imageByIndex = Dictionary(uniqueKeysWithValues: zip(images.map(\.index), imageVectors))
 
         for (index, var sample) in batch.enumerated() where !skip.contains(index) {
             if let vector = textByIndex[index] {
