@@ -30,4 +30,13 @@ public enum OpenBLASKernel {
         guard environment[environmentKey] == nil else { return nil }
         return coreType(forFlags: cpuFlags())
     }
+
+    /// Restarts this process with `OPENBLAS_CORETYPE` set when `override()` asks for one. OpenBLAS reads
+    /// it when the library loads, before any Swift code runs, so a restart is the only way; call this
+    /// first thing in `main`. If exec fails, the process goes on with OpenBLAS's own choice.
+    public static func restartIfNeeded() {
+        guard let core = override() else { return }
+        setenv(environmentKey, core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+    }
 }
