@@ -65,16 +65,8 @@ struct DecodeCommand: ParsableCommand {
             options.labelFrom = labelFrom
             if let workers { options.workers = workers }
             let diagnostics = Diagnostics(quiet: common.quiet)
-            var writer = try StreamOutput.open(output)
             let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
-            let summary: DecodeSummary
-            do {
-                summary = try stage.run(into: &writer)
-            } catch {
-                try? writer.finish()
-                throw error
-            }
-            try writer.finish()
+            let summary = try StreamOutput.writing(to: output) { try stage.run(into: &$0) }
             diagnostics.info(summary.description)
         }
     }

@@ -46,18 +46,11 @@ struct EmbedCommand: ParsableCommand {
             var options = EmbedStage.Options()
             options.batch = batch
             options.model = model
-            let inputName = input ?? "<stdin>"
-            let reader = try (input.map { try SampleReader(path: $0) } ?? SampleReader(fileDescriptor: STDIN_FILENO, name: "<stdin>"))
-            var writer = try StreamOutput.open(output)
+            let source = try StreamInput.open(input)
             let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
-            let summary: EmbedSummary
-            do {
-                summary = try stage.run(reading: reader, inputName: inputName, into: &writer)
-            } catch {
-                try? writer.finish()
-                throw error
+            let summary = try StreamOutput.writing(to: output) {
+                try stage.run(reading: source.reader, inputName: source.name, into: &$0)
             }
-            try writer.finish()
             diagnostics.info(summary.description)
         }
     }

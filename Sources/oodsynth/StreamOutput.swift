@@ -15,4 +15,19 @@ enum StreamOutput {
         }
         return try SampleWriter(fileDescriptor: STDOUT_FILENO, name: "<stdout>")
     }
+
+    /// Runs `body` with the stream writer and finishes the stream: after a failure too, so the samples
+    /// written before it still reach the next stage as a readable (if shorter) stream.
+    static func writing<T>(to path: String?, _ body: (inout SampleWriter) throws -> T) throws -> T {
+        var writer = try open(path)
+        let result: T
+        do {
+            result = try body(&writer)
+        } catch {
+            try? writer.finish()
+            throw error
+        }
+        try writer.finish()
+        return result
+    }
 }

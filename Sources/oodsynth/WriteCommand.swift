@@ -52,9 +52,8 @@ struct WriteCommand: ParsableCommand {
             options.maxCount = maxCount
             options.maxBytes = maxBytes
             options.overwrite = overwrite
-            let inputName = input ?? "<stdin>"
-            let reader = try (input.map { try SampleReader(path: $0) } ?? SampleReader(fileDescriptor: STDIN_FILENO, name: "<stdin>"))
-            let summary = try WriteStage(options: options, diagnostics: diagnostics).run(reading: reader, inputName: inputName)
+            let source = try StreamInput.open(input)
+            let summary = try WriteStage(options: options, diagnostics: diagnostics).run(reading: source.reader, inputName: source.name)
             diagnostics.info(summary.description)
         }
     }

@@ -29,10 +29,7 @@ public struct EmbedStage {
 
     public func run(reading reader: SampleReader, inputName: String, into sink: inout some SampleSink) throws -> EmbedSummary {
         let started = ProcessInfo.processInfo.systemUptime
-        guard var header = reader.header else {
-            let first = (try? reader.next())?.key ?? "(nothing)"
-            throw PipelineError.stream(inputName, .missingHeader(found: first))
-        }
+        var header = try reader.requireHeader(inputName: inputName)
         if let earlier = header.model, earlier != text.identity {
             throw PipelineError.invalidOption(
                 "\(inputName): the stream was embedded with \(earlier) already; embedding again with \(text.identity) would mix two spaces")

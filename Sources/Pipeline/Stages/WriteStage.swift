@@ -35,11 +35,7 @@ public struct WriteStage {
     /// complete shards of everything read, then the error.
     public func run(reading reader: SampleReader, inputName: String) throws -> WriteSummary {
         let started = ProcessInfo.processInfo.systemUptime
-        guard let header = reader.header else {
-            // Peek at what came instead, so the message says what the stream was.
-            let first = (try? reader.next())?.key ?? "(nothing)"
-            throw PipelineError.stream(inputName, .missingHeader(found: first))
-        }
+        let header = try reader.requireHeader(inputName: inputName)
         let writer: ShardWriter
         do {
             writer = try ShardWriter(

@@ -1,0 +1,11 @@
+import OODCore
+import WebDataset
+
+extension SampleReader {
+    /// The stream's `__stream__` header, or an error saying what the stream started with instead.
+    func requireHeader(inputName: String) throws -> StreamHeader {
+        if let header { return header }
+        let first = (try? next())?.key ?? "(nothing)"
+        throw PipelineError.stream(inputName, .missingHeader(found: first))
+    }
+}
