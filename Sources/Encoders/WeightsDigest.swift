@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OODCore
 
 /// SHA-256 of a weights file, read in large chunks: the model identity in every stream header names
 /// the exact weights, not just a folder name.
@@ -17,9 +18,6 @@ enum WeightsDigest {
         } catch {
             throw .unreadable(path: path, reason: String(describing: error))
         }
-        return hasher.finalize().map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-        }.joined()
+        return Hex.string(hasher.finalize())
     }
 }
