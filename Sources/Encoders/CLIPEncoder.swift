@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import LinearAlgebra
 import OODCore
 import Tokenizers
 
@@ -33,9 +34,12 @@ public final class CLIPEncoder: TextEncoder, ImageEncoder {
     public func embed(texts: [String]) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         do {
-            return VectorNormalization.unitRows(try model.text.embed(tokens: texts.map { tokenizer.encode($0) }))
+            // Short captions make small GEMMs: split across cores like the sentence encoder.
+            return try BatchSplit.concatenating(texts.map { tokenizer.encode($0) }) {
+                VectorNormalization.unitRows(try model.text.embed(tokens: $0))
+            }
         } catch {
-            throw EncoderError.model(path: folder, reason: error.description)
+            throw EncoderError.model(path: folder, reason: String(describing: error))
         }
     }
 

@@ -30,14 +30,8 @@ public final class SentenceEncoder: TextEncoder {
     public func embed(texts: [String]) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let tokens = texts.map { tokenizer.encode($0, maxLength: maxLength) }
-        let parts = BatchSplit.parts(for: tokens.count)
-        let size = (tokens.count + parts - 1) / parts
         do {
-            let halves = try BatchSplit.map(parts) { part in
-                let range = (part * size)..<min((part + 1) * size, tokens.count)
-                return VectorNormalization.unitRows(try model.embed(tokens: Array(tokens[range])))
-            }
-            return halves.flatMap { $0 }
+            return try BatchSplit.concatenating(tokens) { VectorNormalization.unitRows(try model.embed(tokens: $0)) }
         } catch {
             throw EncoderError.model(path: folder, reason: String(describing: error))
         }

@@ -38,4 +38,14 @@ public enum BatchSplit {
     // Each part writes only its own slot, and concurrentPerform returns after all parts finish.
     private struct Slots<T>: @unchecked Sendable { let base: UnsafeMutablePointer<Result<T, Error>?> }
     private struct Work<T>: @unchecked Sendable { let body: (Int) throws -> T }
+
+    /// `body` applied to `parts(for:)` contiguous slices of `items` concurrently, outputs concatenated
+    /// in item order.
+    public static func concatenating<Item, Output>(_ items: [Item], _ body: ([Item]) throws -> [Output]) throws -> [Output] {
+        let count = parts(for: items.count)
+        let size = (items.count + count - 1) / max(count, 1)
+        return try map(count) { part in
+            try body(Array(items[min(part * size, items.count)..<min((part + 1) * size, items.count)]))
+        }.flatMap { $0 }
+    }
 }
