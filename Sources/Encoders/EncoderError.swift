@@ -4,6 +4,8 @@ public enum EncoderError: Error, CustomStringConvertible {
     case unknownModel(path: String, reason: String)
     case unreadable(path: String, reason: String)
     case model(path: String, reason: String)
+    /// Options for fitting the builtin tower that cannot work, or training data that does not fit them.
+    case invalidConfig(String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum EncoderError: Error, CustomStringConvertible {
         case .unknownModel(let path, let reason): "\(path): not a model oodsynth can load: \(reason)"
         case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
         case .model(let path, let reason): "\(path): \(reason)"
+        case .invalidConfig(let reason): "builtin image tower: \(reason)"
         }
     }
 }

@@ -1,23 +1,22 @@
 import Foundation
 
-/// Turns what the user typed after `--model` into encoders: `builtin`, or a folder whose
-/// `config.json` says what it is (`model_type` "clip", or a BERT sentence-transformers folder).
+/// Turns a model folder into encoders, by what its `config.json` says it is: `model_type` "clip" (a
+/// Hugging Face CLIP folder), "bert" (a sentence-transformers folder, text only) or "oodsynth-builtin"
+/// (a folder written by `oodsynth fit`). `builtin` itself is resolved to a folder by the pipeline,
+/// which fits the default on first use.
 public enum ModelLoader {
     public struct Loaded {
         public let text: TextEncoder
-        /// nil for text-only models (the builtin default until its image tower is fitted).
+        /// nil for text-only models.
         public let image: ImageEncoder?
     }
 
-    public static func load(_ spec: String) throws -> Loaded {
-        if spec == "builtin" {
-            let folder = try ModelStore.folder(named: ModelStore.minilmFolderName)
-            return Loaded(text: try SentenceEncoder(folder: folder, name: "builtin/\(ModelStore.minilmFolderName)"), image: nil)
-        }
-        let folder = URL(fileURLWithPath: spec)
+    /// `name` overrides the identity's name (the default builtin folder is called `builtin`).
+    public static func load(_ path: String, name: String? = nil) throws -> Loaded {
+        let folder = URL(fileURLWithPath: path)
         let configURL = folder.appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
-            throw EncoderError.unknownModel(path: spec, reason: "no config.json (expected a Hugging Face model folder or builtin)")
+            throw EncoderError.unknownModel(path: path, reason: "no config.json (expected a Hugging Face model folder, a folder from oodsynth fit, or builtin)")
         }
         let type = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["model_type"] as? String
         switch type {
@@ -25,9 +24,12 @@ public enum ModelLoader {
             let encoder = try CLIPEncoder(folder: folder)
             return Loaded(text: encoder, image: encoder)
         case "bert":
-            return Loaded(text: try SentenceEncoder(folder: folder), image: nil)
+            return Loaded(text: try SentenceEncoder(folder: folder, name: name), image: nil)
+        case BuiltinModelConfig.modelType:
+            let model = try BuiltinModel(folder: folder, name: name)
+            return Loaded(text: model, image: model)
         default:
-            throw EncoderError.unknownModel(path: spec, reason: "model_type \(type.map { "\"\($0)\"" } ?? "missing") is not clip or bert")
+            throw EncoderError.unknownModel(path: path, reason: "model_type \(type.map { "\"\($0)\"" } ?? "missing") is not clip, bert or \(BuiltinModelConfig.modelType)")
         }
     }
 }

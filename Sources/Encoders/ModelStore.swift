@@ -10,16 +10,23 @@ public enum ModelStore {
         if let explicit = ProcessInfo.processInfo.environment["OODSYNTH_MODELS"], !explicit.isEmpty {
             paths.append(URL(fileURLWithPath: explicit))
         }
-        // The binary sits at CHECKOUT/.build/<config>/oodsynth; walk up to find CHECKOUT/.models.
-        // /proc/self/exe names the binary wherever it was started from (argv[0] may be a bare name).
-        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 where folder.path != "/" {
-            folder.deleteLastPathComponent()
-            paths.append(folder.appendingPathComponent(".models"))
-        }
+        paths += binaryAncestors.map { $0.appendingPathComponent(".models") }
         let home = FileManager.default.homeDirectoryForCurrentUser
         paths.append(home.appendingPathComponent(".local/share/oodsynth/models"))
         return paths
+    }
+
+    /// The folders above the running binary, nearest first. The binary sits at
+    /// CHECKOUT/.build/<triple>/<config>/oodsynth, so the checkout is among them. /proc/self/exe names
+    /// the binary wherever it was started from (argv[0] may be a bare name).
+    public static var binaryAncestors: [URL] {
+        var folders: [URL] = []
+        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 where folder.path != "/" {
+            folder.deleteLastPathComponent()
+            folders.append(folder)
+        }
+        return folders
     }
 
     /// The folder of an installed model, or an error telling how to install it.

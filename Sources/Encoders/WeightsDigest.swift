@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 import OODCore
 
-/// SHA-256 of a weights file, read in large chunks: the model identity in every stream header names
-/// the exact weights, not just a folder name.
-enum WeightsDigest {
-    static func sha256(of path: String) throws(EncoderError) -> String {
+/// SHA-256 of a weights file (or any input file), read in large chunks: the model identity in every
+/// stream header names the exact weights, not just a folder name.
+public enum WeightsDigest {
+    public static func sha256(of path: String) throws(EncoderError) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadable(path: path, reason: "cannot open")
         }

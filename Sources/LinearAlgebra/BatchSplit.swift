@@ -35,6 +35,17 @@ public enum BatchSplit {
         return try results.map { try $0!.get() }
     }
 
+    /// `body` with OpenBLAS on one thread: for factorizations whose rounding would otherwise depend on
+    /// how many cores the machine has.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let threads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(threads) }
+        return try body()
+    }
+
     // Each part writes only its own slot, and concurrentPerform returns after all parts finish.
     private struct Slots<T>: @unchecked Sendable { let base: UnsafeMutablePointer<Result<T, Error>?> }
     private struct Work<T>: @unchecked Sendable { let body: (Int) throws -> T }

@@ -10,8 +10,10 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Add image and caption embeddings (img.npy, txt.npy) to a sample stream.",
         discussion: """
-        --model builtin uses the embedded default (all-MiniLM-L6-v2 for captions; installed by \
-        scripts/setup, found in $OODSYNTH_MODELS). --model PATH loads a Hugging Face CLIP folder \
+        --model builtin uses the embedded default: all-MiniLM-L6-v2 for captions (installed by \
+        scripts/setup, found in $OODSYNTH_MODELS) and an image tower fitted on the bundled Samples \
+        (see oodsynth fit; fitted on first use, then cached). It is a small, honest default, not a \
+        CLIP. --model DIR loads a folder written by oodsynth fit. --model PATH also loads a Hugging Face CLIP folder \
         (config.json, model.safetensors, vocab.json + merges.txt or tokenizer.json), such as \
         openai/clip-vit-base-patch32, or a sentence-transformers folder. Embeddings are float32 .npy, \
         L2-normalized; the model's name, weights sha256 and dimension go into the stream header.
@@ -21,7 +23,7 @@ struct EmbedCommand: ParsableCommand {
           oodsynth embed --model builtin --input samples.tar --output embedded.tar
         """)
 
-    @Option(help: "builtin, or a Hugging Face CLIP or sentence-transformers folder.")
+    @Option(help: "builtin, a folder from oodsynth fit, or a Hugging Face CLIP or sentence-transformers folder.")
     var model = "builtin"
 
     @Option(help: "Samples embedded together.")
@@ -42,7 +44,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         try reportingFailure("embed") {
             let diagnostics = Diagnostics(quiet: common.quiet)
-            let loaded = try ModelLoader.load(model)
+            let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
             var options = EmbedStage.Options()
             options.batch = batch
             options.model = model
