@@ -46,6 +46,27 @@ public enum BatchSplit {
         return try body()
     }
 
+    /// `body` for consecutive blocks of `blockSize` rows out of `rows`, spread over the cores, each
+    /// with single-threaded OpenBLAS. The blocks are fixed, whatever the core count, so a GEMM done
+    /// block by block gives the same bits on every machine: OpenBLAS's own threading does not
+    /// (measured: a fitted model changed with OPENBLAS_NUM_THREADS). Not reentrant: `body` must not
+    /// call back into BatchSplit.
+    public static func forEachRowBlock(rows: Int, blockSize: Int = 64, _ body: (Range<Int>) -> Void) {
+        guard rows > 0 else { return }
+        let blocks = (rows + blockSize - 1) / blockSize
+        let parts = min(blocks, Parallel.workers)
+        func run(_ part: Int) {
+            for block in stride(from: part, to: blocks, by: parts) {
+                body((block * blockSize)..<min((block + 1) * blockSize, rows))
+            }
+        }
+        if parts > 1 {
+            _ = try? map(parts) { run($0) }
+        } else {
+            singleThreaded { run(0) }
+        }
+    }
+
     // Each part writes only its own slot, and concurrentPerform returns after all parts finish.
     private struct Slots<T>: @unchecked Sendable { let base: UnsafeMutablePointer<Result<T, Error>?> }
     private struct Work<T>: @unchecked Sendable { let body: (Int) throws -> T }

@@ -5,8 +5,8 @@ import COpenBLAS
 /// regression), through the BLAS and LAPACK inside OpenBLAS. Matrices are row-major arrays.
 ///
 /// Fitted models must be byte-identical on any machine, and OpenBLAS's own threading rounds
-/// differently with the thread count. So products are cut into fixed row blocks, each computed by
-/// single-threaded BLAS (spread over the cores), and the factorizations run on one thread.
+/// differently with the thread count. So products go block by block (`BatchSplit.forEachRowBlock`)
+/// and the factorizations run on one thread.
 public enum LAPACK {
     /// op(a) · op(b), where op(a) is `m x k` and op(b) is `k x n`.
     public static func product(
@@ -17,38 +17,24 @@ public enum LAPACK {
         }
         var c = [Double](repeating: 0, count: m * n)
         guard m > 0, n > 0, k > 0 else { return c }
-        let blocks = (m + rowBlock - 1) / rowBlock
-        let parts = min(blocks, Parallel.workers)
         c.withUnsafeMutableBufferPointer { output in
             let shared = SharedOutput(base: output.baseAddress!)
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     let (a, b) = (a.baseAddress!, b.baseAddress!)
-                    let body = { (part: Int) in
-                        for block in stride(from: part, to: blocks, by: parts) {
-                            let first = block * rowBlock
-                            let rows = min(rowBlock, m - first)
-                            // Row `first` of op(a): a row of a, or a column of a when transposed.
-                            let start = transposeA ? a + first : a + first * k
-                            cblas_dgemm(
-                                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                                blasint(rows), blasint(n), blasint(k), 1, start, blasint(transposeA ? m : k),
-                                b, blasint(transposeB ? k : n), 0, shared.base + first * n, blasint(n))
-                        }
-                    }
-                    if parts > 1 {
-                        _ = try? BatchSplit.map(parts) { body($0) }
-                    } else {
-                        BatchSplit.singleThreaded { body(0) }
+                    BatchSplit.forEachRowBlock(rows: m) { rows in
+                        // Row `first` of op(a): a row of a, or a column of a when transposed.
+                        let start = transposeA ? a + rows.lowerBound : a + rows.lowerBound * k
+                        cblas_dgemm(
+                            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                            blasint(rows.count), blasint(n), blasint(k), 1, start, blasint(transposeA ? m : k),
+                            b, blasint(transposeB ? k : n), 0, shared.base + rows.lowerBound * n, blasint(n))
                     }
                 }
             }
         }
         return c
     }
-
-    /// Rows of the output computed by one BLAS call: fixed, so the result never depends on the cores.
-    static let rowBlock = 64
 
     // Each block writes only its own rows, and the parts finish before the buffer is released.
     private struct SharedOutput: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }

@@ -21,7 +21,7 @@ public enum BuiltinFitter {
         let extractor = ImageFeatureExtractor(config: config, dictionary: dictionary)
         let images = config.mirror ? thumbnails + thumbnails.map { $0.mirrored() } : thumbnails
         progress("fit: features of \(images.count) images")
-        let features = try extractor.features(of: images)
+        let features = extractor.features(of: images)
         let pairs = config.mirror ? targets + targets : targets
         let targetMatrix = try Matrix(rows: pairs.count, columns: dimension, values: pairs.flatMap { $0 })
         progress("fit: ridge map of \(features.columns) features into \(dimension) dimensions")

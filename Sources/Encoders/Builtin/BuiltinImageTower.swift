@@ -37,7 +37,7 @@ public final class BuiltinImageTower: @unchecked Sendable {
     /// Unit-length embeddings, one per image (any size; thumbnails pass through unchanged).
     public func embed(_ images: [RGBImage]) throws -> [[Float]] {
         guard !images.isEmpty else { return [] }
-        let features = try extractor.features(of: images.map(thumbnail))
+        let features = extractor.features(of: images.map(thumbnail))
         return VectorNormalization.unitRows(try map.apply(features))
     }
 

@@ -10,21 +10,24 @@ struct ImageFeatureExtractor {
     let dictionary: PatchDictionary
 
     /// One row of `config.featureCount` features per thumbnail.
-    func features(of thumbnails: [RGBImage]) throws -> Matrix {
+    func features(of thumbnails: [RGBImage]) -> Matrix {
         let result = Matrix(rows: thumbnails.count, columns: config.featureCount)
         let output = SharedRows(base: result.base, columns: result.columns)
-        let parts = BatchSplit.parts(for: thumbnails.count * 4)
-        let size = (thumbnails.count + parts - 1) / max(parts, 1)
-        _ = try BatchSplit.map(parts) { part in
-            let grid = PatchGrid(config)
+        let grid = PatchGrid(config)
+        let projection = dictionary.projection
+        let colourOffset = config.featureCount - config.colourFeatureCount
+        // Blocks of images on separate cores, each image's GEMM on one thread: its features are the
+        // same bits whatever the core count or batch.
+        BatchSplit.forEachRowBlock(rows: thumbnails.count, blockSize: 4) { block in
             let patches = Matrix(rows: grid.side * grid.side, columns: grid.dimension)
-            let responses = Matrix(rows: patches.rows, columns: dictionary.centroids.rows)
-            for index in min(part * size, thumbnails.count)..<min((part + 1) * size, thumbnails.count) {
+            let responses = Matrix(rows: patches.rows, columns: projection.rows)
+            for index in block {
                 grid.extractAll(thumbnails[index], into: patches)
-                try responses.assign(patches, timesTransposeOf: dictionary.projection)
+                Matrix.gemm(transposeA: false, transposeB: true, m: patches.rows, n: projection.rows, k: grid.dimension,
+                            a: patches.base, lda: grid.dimension, b: projection.base, ldb: grid.dimension,
+                            c: responses.base, ldc: responses.columns)
                 encode(responses, into: output.pointer(row: index))
-                ColourStatistics.write(thumbnails[index], bins: config.colourBins,
-                                       into: output.pointer(row: index) + (config.featureCount - config.colourFeatureCount))
+                ColourStatistics.write(thumbnails[index], bins: config.colourBins, into: output.pointer(row: index) + colourOffset)
             }
         }
         return result

@@ -26,7 +26,7 @@ public struct PatchDictionary {
         self.whitening = whitening
         self.centroids = centroids
         let projection = Matrix(rows: centroids.rows, columns: dimension)
-        try projection.assign(centroids, times: whitening)
+        try projection.assignRowBlocked(centroids, times: whitening)
         self.projection = projection
         offset = (0..<centroids.rows).map { row in
             var sum: Float = 0
@@ -57,7 +57,7 @@ public struct PatchDictionary {
             let source = patches.pointer(row: row)
             for column in 0..<dimension { source[column] -= mean[column] }
         }
-        try whitened.assign(patches, times: zca)
+        try whitened.assignRowBlocked(patches, times: zca)
         progress("fit: whitened \(count) patches; k-means with \(config.centroids) centroids")
         let centroids = try sphericalKMeans(whitened, clusters: config.centroids, iterations: config.kmeansIterations,
                                             random: &random, progress: progress)
@@ -93,8 +93,8 @@ public struct PatchDictionary {
 
     /// Spherical k-means (Coates & Ng): each point joins the centroid with the largest dot product,
     /// each centroid becomes the normalized sum of its points weighted by their dot products. Empty
-    /// clusters keep their centroid. Ties go to the lower index; sums run in row order, so the result
-    /// does not depend on thread count.
+    /// clusters keep their centroid. Ties go to the lower index, sums run in row order and the GEMMs
+    /// are row-blocked, so the result does not depend on the core count.
     private static func sphericalKMeans(
         _ points: Matrix, clusters: Int, iterations: Int, random: inout SeededGenerator, progress: (String) -> Void
     ) throws(LinearAlgebraError) -> Matrix {
@@ -112,9 +112,9 @@ public struct PatchDictionary {
             var start = 0
             while start < points.rows {
                 let rows = min(block, points.rows - start)
-                Matrix.gemm(transposeA: false, transposeB: true, m: rows, n: clusters, k: dimension,
-                            a: points.pointer(row: start), lda: dimension, b: centroids.base, ldb: dimension,
-                            c: scores.base, ldc: clusters)
+                Matrix.rowBlockedGEMM(transposeB: true, m: rows, n: clusters, k: dimension,
+                                      a: points.pointer(row: start), lda: dimension, b: centroids.base, ldb: dimension,
+                                      c: scores.base, ldc: clusters)
                 for row in 0..<rows {
                     let score = scores.pointer(row: row)
                     var best = 0

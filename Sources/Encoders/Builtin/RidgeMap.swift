@@ -17,7 +17,7 @@ public struct RidgeMap {
     }
 
     /// Minimizes |A·W - (Y - ȳ)|² + penalty·|W|² with A the standardized features (each column to
-    /// mean 0, standard deviation 1). Solves whichever normal equations are smaller: the N x N dual
+    /// mean 0 and unit standard deviation, with a variance floor). Solves whichever normal equations are smaller: the N x N dual
     /// (A·Aᵀ + λI)·α = Y, W = Aᵀ·α when there are fewer samples than features, else the primal.
     public static func fit(features: Matrix, targets: Matrix, penalty: Double) throws(LinearAlgebraError) -> RidgeMap {
         let (n, f, d) = (features.rows, features.columns, targets.columns)
@@ -34,13 +34,16 @@ public struct RidgeMap {
                 squares[column] += value * value
             }
         }
-        var scale = [Double](repeating: 1, count: f)
+        var variance = [Double](repeating: 0, count: f)
         for column in 0..<f {
             mean[column] /= Double(n)
-            let variance = max(0, squares[column] / Double(n) - mean[column] * mean[column])
-            // A constant feature stays 0 after centring; the floor only keeps the division finite.
-            scale[column] = variance.squareRoot() + 1e-3
+            variance[column] = max(0, squares[column] / Double(n) - mean[column] * mean[column])
         }
+        // Features that barely vary in the ID data must not be blown up by standardizing: an image
+        // (an OOD one above all) that moves them would swing its embedding. So the variance has a floor
+        // of 1% of the average feature's.
+        let floor = max(variance.reduce(0, +) / Double(f) * 0.01, 1e-12)
+        let scale = variance.map { ($0 + floor).squareRoot() }
         var a = [Double](repeating: 0, count: n * f)
         for row in 0..<n {
             let values = features.pointer(row: row)
@@ -84,9 +87,10 @@ public struct RidgeMap {
         guard features.columns == weight.columns else {
             throw .shapeMismatch("ridge map of \(weight.columns) features given \(features.shape)")
         }
-        Matrix.gemm(transposeA: false, transposeB: true, m: features.rows, n: weight.rows, k: features.columns,
-                    a: features.base, lda: features.columns, b: weight.base, ldb: weight.columns,
-                    beta: 1, c: output.base, ldc: output.columns)
+        // Row by row: an image's embedding must not depend on the batch it came in.
+        Matrix.rowwiseProduct(m: features.rows, n: weight.rows, k: features.columns,
+                              a: features.base, lda: features.columns, b: weight.base, ldb: weight.columns,
+                              beta: 1, c: output.base, ldc: output.columns)
         return output
     }
 }

@@ -65,13 +65,26 @@ public enum DefaultBuiltinModel {
         return nil
     }
 
+    /// $OODSYNTH_MODELS if set; else the store that holds the text tower (the checkout's `.models`
+    /// after scripts/setup); else the first existing writable store; else the per-user one.
     private static func writableStore() throws -> URL {
-        for store in ModelStore.searchPaths {
-            if (try? FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)) != nil,
-               FileManager.default.isWritableFile(atPath: store.path) {
-                return store
-            }
+        let manager = FileManager.default
+        func usable(_ store: URL, create: Bool) -> Bool {
+            if create { try? manager.createDirectory(at: store, withIntermediateDirectories: true) }
+            var isDirectory: ObjCBool = false
+            return manager.fileExists(atPath: store.path, isDirectory: &isDirectory) && isDirectory.boolValue
+                && manager.isWritableFile(atPath: store.path)
         }
+        if let explicit = ProcessInfo.processInfo.environment["OODSYNTH_MODELS"], !explicit.isEmpty {
+            let store = URL(fileURLWithPath: explicit)
+            if usable(store, create: true) { return store }
+        }
+        if let text = try? ModelStore.folder(named: ModelStore.minilmFolderName).deletingLastPathComponent(),
+           usable(text, create: false) {
+            return text
+        }
+        if let existing = ModelStore.searchPaths.first(where: { usable($0, create: false) }) { return existing }
+        if let home = ModelStore.searchPaths.last, usable(home, create: true) { return home }
         throw EncoderError.unreadable(path: ModelStore.searchPaths.map(\.path).joined(separator: ", "),
                                       reason: "no model store is writable to cache the builtin model; set OODSYNTH_MODELS")
     }
