@@ -1,16 +1,16 @@
 import Foundation
 
-/// Where installed models live: `$OODSYNTH_MODELS`, else `.models` in the checkout that built this
-/// binary (scripts/setup installs there), else `~/.local/share/oodsynth/models`.
+/// Where installed models live: `$OODSYNTH_MODELS` alone when it is set (so a user or a test can point
+/// at one store and know nothing else is used), else `.models` in the checkout that built this binary
+/// (scripts/setup installs there), then `~/.local/share/oodsynth/models`.
 public enum ModelStore {
     public static let minilmFolderName = "all-MiniLM-L6-v2"
 
     public static var searchPaths: [URL] {
-        var paths: [URL] = []
         if let explicit = ProcessInfo.processInfo.environment["OODSYNTH_MODELS"], !explicit.isEmpty {
-            paths.append(URL(fileURLWithPath: explicit))
+            return [URL(fileURLWithPath: explicit)]
         }
-        paths += binaryAncestors.map { $0.appendingPathComponent(".models") }
+        var paths = binaryAncestors.map { $0.appendingPathComponent(".models") }
         let home = FileManager.default.homeDirectoryForCurrentUser
         paths.append(home.appendingPathComponent(".local/share/oodsynth/models"))
         return paths

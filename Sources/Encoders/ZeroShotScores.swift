@@ -26,9 +26,12 @@ public struct ZeroShotScores: Codable, Sendable, Equatable, CustomStringConverti
             for index in a.indices { sum += a[index] * b[index] }
             return sum
         }
+        // Parallel arrays; should a caller pass ragged ones, only the common prefix is scored.
+        let count = min(imageVectors.count, labels.count, captions.count, captionTexts.count)
+        let captions = Array(captions.prefix(count))
         var correct = 0
         var found = 0
-        for (index, image) in imageVectors.enumerated() {
+        for (index, image) in imageVectors.prefix(count).enumerated() {
             let classScores = prompts.map { dot(image, $0) }
             // First maximum: ties go to the lower class index, deterministically.
             let predicted = classScores.indices.max { (classScores[$0], $1) < (classScores[$1], $0) } ?? -1
@@ -37,10 +40,10 @@ public struct ZeroShotScores: Codable, Sendable, Equatable, CustomStringConverti
             let top = captionScores.indices.sorted { (captionScores[$0], $1) > (captionScores[$1], $0) }.prefix(5)
             if top.contains(where: { captionTexts[$0] == captionTexts[index] }) { found += 1 }
         }
-        images = imageVectors.count
+        images = count
         classes = prompts.count
-        accuracy = Double(correct) / Double(max(imageVectors.count, 1))
-        recallAt5 = Double(found) / Double(max(imageVectors.count, 1))
+        accuracy = Double(correct) / Double(max(count, 1))
+        recallAt5 = Double(found) / Double(max(count, 1))
     }
 
     public var description: String {

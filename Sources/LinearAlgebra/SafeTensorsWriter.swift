@@ -14,6 +14,10 @@ public struct SafeTensorsWriter {
         guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
             throw .shapeMismatch("safetensors tensor \(name) of shape \(shape) given \(values.count) values")
         }
+        // The header keeps that key for the metadata map.
+        guard !name.isEmpty, name != "__metadata__" else {
+            throw .shapeMismatch("safetensors tensor name '\(name)' is reserved or empty")
+        }
         tensors[name] = (shape, values)
     }
 
@@ -48,10 +52,10 @@ public struct SafeTensorsWriter {
     public func bytes() -> [UInt8] {
         var header: [String: HeaderValue] = [:]
         var offset = 0
-        let names = tensors.keys.sorted()
-        for name in names {
-            let byteCount = tensors[name]!.values.count * 4
-            header[name] = .tensor(HeaderEntry(shape: tensors[name]!.shape, offsets: [offset, offset + byteCount]))
+        let ordered = tensors.sorted { $0.key < $1.key }
+        for (name, tensor) in ordered {
+            let byteCount = tensor.values.count * 4
+            header[name] = .tensor(HeaderEntry(shape: tensor.shape, offsets: [offset, offset + byteCount]))
             offset += byteCount
         }
         if !metadata.isEmpty { header["__metadata__"] = .metadata(metadata) }
@@ -66,8 +70,8 @@ public struct SafeTensorsWriter {
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
         file.append(contentsOf: json)
-        for name in names {
-            tensors[name]!.values.withUnsafeBytes { raw in
+        for (_, tensor) in ordered {
+            tensor.values.withUnsafeBytes { raw in
                 // Little-endian on every platform Swift runs this on; the format requires it.
                 file.append(contentsOf: raw)
             }

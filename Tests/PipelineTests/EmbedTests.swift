@@ -24,15 +24,19 @@ import Testing
         #expect(again.status == 0, "embedding is not byte-identical across runs: \(again.stderr)")
     }
 
-    @Test func builtinEmbedsCaptionsLikeSentenceTransformers() throws {
+    @Test func builtinEmbedsLikeSentenceTransformersAndTheNumpyReference() throws {
         let folder = try #require(Self.minilm, "all-MiniLM-L6-v2 is not installed (scripts/setup installs it)")
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q | oodsynth embed --model builtin -o '\(dir.path)/e.tar'")
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("captions only"), "\(run.stderr)")
+        #expect(run.stderr.contains("360 images and 360 captions"), "\(run.stderr)")
         let check = try Shell.run("python3 Tests/interop/check_embeddings.py '\(dir.path)/e.tar' sentence '\(folder)' 40")
         #expect(check.status == 0, "\(check.stderr)")
+        // The default is cached beside the text tower (unless OODSYNTH_MODELS names another store).
+        let store = ProcessInfo.processInfo.environment["OODSYNTH_MODELS"] ?? URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        let images = try Shell.run("python3 Tests/interop/check_builtin.py '\(store)/oodsynth-builtin' '\(dir.path)/e.tar' 40")
+        #expect(images.status == 0, "\(images.stderr)")
     }
 
     @Test func refusesToMixTwoModels() throws {

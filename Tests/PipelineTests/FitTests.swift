@@ -78,9 +78,9 @@ import Testing
         let run = try Shell.run("""
             mkdir -p '\(store)' && ln -s '\(minilm)' '\(store)/all-MiniLM-L6-v2' && export OODSYNTH_MODELS='\(store)'
             oodsynth decode Samples/bad/mixed.tar -q -o '\(dir.path)/id.tar'
-            oodsynth embed -i '\(dir.path)/id.tar' -o '\(dir.path)/1.tar' 2> '\(dir.path)/1.err' &
-            oodsynth embed -i '\(dir.path)/id.tar' -o '\(dir.path)/2.tar' 2> '\(dir.path)/2.err' &
-            wait %1 && wait %2 && cmp '\(dir.path)/1.tar' '\(dir.path)/2.tar' \
+            oodsynth embed -i '\(dir.path)/id.tar' -o '\(dir.path)/1.tar' 2> '\(dir.path)/1.err' & first=$!
+            oodsynth embed -i '\(dir.path)/id.tar' -o '\(dir.path)/2.tar' 2> '\(dir.path)/2.err' & second=$!
+            wait $first && wait $second && cmp '\(dir.path)/1.tar' '\(dir.path)/2.tar' \
             && test "$(cat '\(dir.path)'/1.err '\(dir.path)'/2.err | grep -c 'fitting the default')" = 1 \
             && oodsynth embed -i '\(dir.path)/id.tar' -o '\(dir.path)/3.tar' && cmp '\(dir.path)/1.tar' '\(dir.path)/3.tar'
             """)

@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "write"] {
+        for command in ["decode", "embed", "fit", "write"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -15,6 +15,7 @@ import Testing
     @Test(arguments: [
         ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
         ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin"]),
+        ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
@@ -31,6 +32,9 @@ import Testing
         #expect(run.status != 0)
         #expect(run.stderr.contains("--quality"), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
+        let fit = try Shell.run("oodsynth fit --out /nonexistent/model --patch-size 40 < /dev/null")
+        #expect(fit.status != 0)
+        #expect(fit.stderr.contains("patch_size 40"), "\(fit.stderr)")
     }
 
     @Test func refusesToWriteBinaryToATerminal() throws {

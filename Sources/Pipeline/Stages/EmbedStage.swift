@@ -41,7 +41,7 @@ public struct EmbedStage {
         record["image-tower"] = image == nil ? "none" : "yes"
         try sink.write(try header.appending(StageRecord(name: "embed", options: record)).sample())
         if image == nil {
-            diagnostics.warn("embed: \(text.identity.name) has no image tower yet; embedding captions only")
+            diagnostics.warn("embed: \(text.identity.name) has no image tower; embedding captions only")
         }
 
         var summary = EmbedSummary()
