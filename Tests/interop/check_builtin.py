@@ -14,23 +14,12 @@ import io
 import json
 import os
 import sys
-import tarfile
 
 import numpy as np
 from PIL import Image
+
+from oodstream import samples
 from safetensors.numpy import load_file
-
-
-def samples(path):
-    grouped, order = {}, []
-    with tarfile.open(path) as tar:
-        for member in tar.getmembers():
-            key, ext = member.name.split(".", 1)
-            if key not in grouped:
-                order.append(key)
-                grouped[key] = {}
-            grouped[key][ext] = tar.extractfile(member).read()
-    return [(key, grouped[key]) for key in order]
 
 
 def features(pixels, cfg, weights):

@@ -13,24 +13,13 @@ import io
 import json
 import os
 import sys
-import tarfile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 import torch
 from PIL import Image
 
-
-def samples(path):
-    grouped, order = {}, []
-    with tarfile.open(path) as tar:
-        for member in tar.getmembers():
-            key, ext = member.name.split(".", 1)
-            if key not in grouped:
-                order.append(key)
-                grouped[key] = {}
-            grouped[key][ext] = tar.extractfile(member).read()
-    return [(key, grouped[key]) for key in order]
+from oodstream import samples
 
 
 def main():

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Picks the fit benchmark set: COUNT openclipart PNGs under 50 megapixels (seeded), linked into
-OUT/images/CATEGORY/NAME.png so the folder name is the class (the top-level openclipart category)."""
+"""Picks the fit benchmark set: COUNT openclipart PNGs under 50 megapixels (seeded), copied into
+OUT/images/CATEGORY/NAME.png so the folder name is the class (the top-level openclipart category).
+Copies, not symlinks: decode refuses links, as it must for untrusted archives."""
 import glob
 import os
 import random
+import shutil
 import struct
 import sys
 
@@ -22,5 +24,5 @@ for path in sorted(random.Random(1).sample(pngs, count)):
     name = os.path.relpath(path, root).replace(os.sep, "_")
     target = os.path.join(out, "images", category, name)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    if not os.path.lexists(target):
-        os.symlink(path, target)
+    if not os.path.exists(target):
+        shutil.copyfile(path, target)
