@@ -33,9 +33,10 @@ let package = Package(
             "OODCore", "LinearAlgebra", "Tokenizers", "Imaging",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders"]),
+        .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps"]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", "Gaps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
+        .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
     ]
 )

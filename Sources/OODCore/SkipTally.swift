@@ -4,8 +4,9 @@ public struct SkipTally: Sendable, Equatable {
 
     public init() {}
 
-    public mutating func add(_ reason: String) {
-        counts[reason, default: 0] += 1
+    public mutating func add(_ reason: String, count: Int = 1) {
+        guard count > 0 else { return }
+        counts[reason, default: 0] += count
     }
 
     public var total: Int { counts.values.reduce(0, +) }

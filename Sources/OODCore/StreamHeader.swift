@@ -14,6 +14,12 @@ public struct StreamHeader: Codable, Sendable, Equatable {
     public var classes: [String]
     /// The model whose space the stream's `*.npy` embeddings live in, once `embed` ran.
     public var model: ModelIdentity?
+    /// The ID set's prototypes and density, once `gaps` ran.
+    public var idSet: IDStatistics?
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, stages, classes, model, idSet = "id_set"
+    }
 
     public init(stages: [StageRecord] = [], classes: [String] = []) {
         self.format = Self.formatName

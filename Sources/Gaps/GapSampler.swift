@@ -1,0 +1,23 @@
+import OODCore
+
+/// One way of proposing points just outside the ID support. `gaps` asks for candidates, keeps those
+/// the density test accepts, and asks again (with a new round number) until it has enough.
+public protocol GapSampler: Sendable {
+    /// The `--method` name.
+    var name: String { get }
+    /// Every parameter with its value, for the gap records and the stage record.
+    var parameters: [String: String] { get }
+    /// About `count` candidates. `round` counts the calls, so each call draws fresh randomness from
+    /// `seed` deterministically.
+    func propose(_ count: Int, set: IDSet, density: IDDensity, seed: UInt64, round: Int) throws(GapsError) -> [GapCandidate]
+}
+
+extension GapSampler {
+    /// How many of `count` points each kept class gets: an even split, remainders to the first classes.
+    func perClass(_ count: Int, classes: [Int]) -> [(label: Int, count: Int)] {
+        guard !classes.isEmpty else { return [] }
+        return classes.enumerated().map { position, label in
+            (label, count / classes.count + (position < count % classes.count ? 1 : 0))
+        }.filter { $0.count > 0 }
+    }
+}

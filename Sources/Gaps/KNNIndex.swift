@@ -1,0 +1,81 @@
+import LinearAlgebra
+
+/// Exact k-nearest-neighbour search over unit vectors by inner product (cosine), the engine under
+/// `gaps`, `filter` and `evaluate`.
+///
+/// Queries go in blocks against blocks of the index: one GEMM per pair of blocks, then a bounded
+/// top-k per query, so memory is O(block² + queries·k) for any N, never N x N. Query blocks run on
+/// separate cores, each GEMM on one thread (`BatchSplit.forEachRowBlock`): the result does not depend
+/// on the core count. Ties are broken by the lower index, so the order is deterministic too.
+public final class KNNIndex: @unchecked Sendable {
+    /// The indexed vectors, one per row (unit length for cosine semantics; not checked here).
+    public let vectors: Matrix
+
+    /// Rows of queries per GEMM: a multiple of the BLAS kernel height, big enough to amortize packing.
+    public static let queryBlock = 256
+    /// Rows of the index per GEMM: 4096 x 512 floats (8 MB) of index, 4 MB of scores per query block.
+    public static let indexBlock = 4096
+
+    public init(vectors: Matrix) {
+        self.vectors = vectors
+    }
+
+    public var count: Int { vectors.rows }
+    public var dimension: Int { vectors.columns }
+
+    /// The `k` nearest index rows of every query row, most similar first. With `excludingSelf`, the
+    /// queries must be the index's own rows in order (or the first rows of it): query i never
+    /// returns index row i. Fewer than `k` neighbours exist only when the index is that small.
+    public func search(_ queries: Matrix, k: Int, excludingSelf: Bool = false) throws(GapsError) -> Neighbours {
+        guard queries.columns == dimension else {
+            throw .dimensionMismatch("queries have \(queries.columns) dimensions, the index \(dimension)")
+        }
+        guard k >= 1 else { throw .invalidParameter("k must be at least 1, got \(k)") }
+        let available = count - (excludingSelf ? 1 : 0)
+        let width = max(0, min(k, available))
+        let result = Neighbours(queries: queries.rows, k: width)
+        guard width > 0, queries.rows > 0 else { return result }
+        let output = SharedNeighbours(result)
+        let index = vectors
+        let d = dimension
+        BatchSplit.forEachRowBlock(rows: queries.rows, blockSize: Self.queryBlock) { rows in
+            let scores = Matrix(rows: rows.count, columns: Self.indexBlock)
+            var heaps = (0..<rows.count).map { _ in TopK(capacity: width) }
+            var start = 0
+            while start < index.rows {
+                let size = min(Self.indexBlock, index.rows - start)
+                Matrix.gemm(transposeA: false, transposeB: true, m: rows.count, n: size, k: d,
+                            a: queries.pointer(row: rows.lowerBound), lda: d, b: index.pointer(row: start), ldb: d,
+                            c: scores.base, ldc: Self.indexBlock)
+                for local in 0..<rows.count {
+                    let query = rows.lowerBound + local
+                    heaps[local].scan(scores.pointer(row: local), count: size, base: start,
+                                      skipping: excludingSelf ? query - start : -1)
+                }
+                start += size
+            }
+            for local in 0..<rows.count {
+                output.store(heaps[local].sorted(), query: rows.lowerBound + local)
+            }
+        }
+        return result
+    }
+
+    /// 1 - cosine to the k-th nearest other row, for every row: how far each ID point sits from the
+    /// rest of the ID set (NPOS / KNN-OOD's score).
+    public func selfKthDistances(k: Int) throws(GapsError) -> [Float] {
+        try search(vectors, k: k, excludingSelf: true).kthDistances
+    }
+
+    // Query blocks write disjoint rows of the result, and forEachRowBlock returns after all of them.
+    private struct SharedNeighbours: @unchecked Sendable {
+        let target: Neighbours
+        init(_ target: Neighbours) { self.target = target }
+        func store(_ sorted: [(similarity: Float, index: Int32)], query: Int) {
+            for (rank, entry) in sorted.enumerated() {
+                target.similarities[query * target.k + rank] = entry.similarity
+                target.indices[query * target.k + rank] = entry.index
+            }
+        }
+    }
+}
