@@ -40,7 +40,7 @@ let package = Package(
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
-            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS",
+            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps",
         ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),

@@ -6,7 +6,7 @@ import OODCore
 /// steps that raise its cross-entropy until the predicted class flips; the points that flip in the
 /// fewest steps lie on the boundary, and they take `extraSteps` more steps past it. Where classes
 /// overlap, a few steps past the boundary are still inside the support, so each later round (asked for
-/// when too few points passed) steps farther: round r takes extraSteps·(1 + 2r) steps past it.
+/// when too few points passed) steps farther: round r takes extraSteps·2^r steps past it (at most maxSteps).
 public struct BoundaryCrossingSampler: GapSampler {
     public var temperature: Float = 0.1
     /// Angle of one step on the sphere, in radians.
@@ -30,7 +30,7 @@ public struct BoundaryCrossingSampler: GapSampler {
         let prototypes = classes.compactMap { set.prototypes[$0] }
         guard prototypes.count == classes.count, classes.count >= 2 else { return [] }
         var proposals: [GapCandidate] = []
-        for (label, needed) in perClass(count, classes: classes) {
+        for (label, needed) in perClass(count, classes: classes, round: round) {
             guard let rows = set.members[label], let target = classes.firstIndex(of: label) else { continue }
             var random = SeededGenerator(seed: seed, key: "boundary-crossing/\(round)/\(label)")
             let pool = random.sample(min(rows.count, needed * poolFactor), from: rows.count).map { rows[$0] }
@@ -45,7 +45,7 @@ public struct BoundaryCrossingSampler: GapSampler {
                 guard steps < maxSteps || predict(point, prototypes) != target else { continue }
                 walks.append((row, steps, point))
             }
-            let beyond = extraSteps * (1 + 2 * round)
+            let beyond = min(extraSteps << min(round, 16), maxSteps)
             for walk in walks.sorted(by: { ($0.steps, $0.row) < ($1.steps, $1.row) }).prefix(needed) {
                 var point = walk.point
                 for _ in 0..<beyond { point = step(point, target: target, prototypes) }

@@ -8,8 +8,10 @@ import OODCore
 /// The least likely of the draws is the one with the largest Mahalanobis radius |z|, and the direction
 /// of z is uniform and independent of its radius; so instead of `draws` full d-dimensional samples, one
 /// direction and the largest of `draws` radii are drawn (the radius from the chi distribution through
-/// the Wilson-Hilferty transform of a normal, exact to a few parts in 10⁴ for d in the hundreds). Same
-/// distribution, d times less work.
+/// the Wilson-Hilferty transform of a normal, exact to a few parts in 10⁴ for d in the hundreds), and
+/// the largest of M normals itself in one draw, as the normal quantile of U^(1/M). Same distribution,
+/// d·M times less work. Where the classes fill the space, the least likely of 10,000 can still lie
+/// inside the support, so each later round (asked for when too few passed) keeps 1 of 10x more draws.
 public struct ClassGaussianSampler: GapSampler {
     public var draws = 10_000
     public var regularization = 1e-4
@@ -27,12 +29,14 @@ public struct ClassGaussianSampler: GapSampler {
         let means = classMeans(set)
         let root = try covarianceRoot(set, means: means)
         var proposals: [GapCandidate] = []
-        for (label, needed) in perClass(count, classes: set.classes) {
+        for (label, needed) in perClass(count, classes: set.classes, round: round) {
             guard let mean = means[label] else { continue }
             var random = SeededGenerator(seed: seed, key: "class-gaussian/\(round)/\(label)")
+            let roundDraws = Double(draws) * pow(10, Double(round))
             for _ in 0..<needed {
-                var best = -Double.infinity
-                for _ in 0..<draws { best = max(best, random.nextNormal()) }
+                // The largest of M standard normals: P(max > z) = 1 - (1 - P(Z > z))^M.
+                let uniform = 1 - random.nextUniform()
+                let best = NormalQuantile.upper(tail: -expm1(log(uniform) / roundDraws))
                 // Wilson-Hilferty: chi-square(d) ≈ d·(1 - 2/(9d) + z·sqrt(2/(9d)))³.
                 let spread = 2 / (9 * Double(d))
                 let radius = (Double(d) * pow(max(0, 1 - spread + best * spread.squareRoot()), 3)).squareRoot()
@@ -47,7 +51,8 @@ public struct ClassGaussianSampler: GapSampler {
                 let nearest = set.members[label]?.max { UnitVector.dot(unit, row: $0, in: set) < UnitVector.dot(unit, row: $1, in: set) }
                 proposals.append(GapCandidate(
                     vector: unit, method: name,
-                    details: ["mahalanobis-radius": String(format: "%.3f", radius)], sources: nearest.map { [$0] } ?? []))
+                    details: ["mahalanobis-radius": String(format: "%.3f", radius), "round-draws": String(format: "%.0f", roundDraws)],
+                    sources: nearest.map { [$0] } ?? []))
             }
         }
         return proposals

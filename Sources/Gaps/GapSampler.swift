@@ -13,11 +13,14 @@ public protocol GapSampler: Sendable {
 }
 
 extension GapSampler {
-    /// How many of `count` points each kept class gets: an even split, remainders to the first classes.
-    func perClass(_ count: Int, classes: [Int]) -> [(label: Int, count: Int)] {
+    /// How many of `count` points each kept class gets: an even split, the remainder to the classes
+    /// after position `round` (so over the rounds every class gets its turn, not always the first).
+    func perClass(_ count: Int, classes: [Int], round: Int) -> [(label: Int, count: Int)] {
         guard !classes.isEmpty else { return [] }
+        let start = round % classes.count
         return classes.enumerated().map { position, label in
-            (label, count / classes.count + (position < count % classes.count ? 1 : 0))
+            let turn = (position - start + classes.count) % classes.count
+            return (label, count / classes.count + (turn < count % classes.count ? 1 : 0))
         }.filter { $0.count > 0 }
     }
 }

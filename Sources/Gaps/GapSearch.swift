@@ -32,10 +32,16 @@ public struct GapSearch {
             let wanted = count / samplers.count + (position < count % samplers.count ? 1 : 0)
             var found = 0
             var round = 0
+            var asked = 0
             while found < wanted && round < maxRounds {
-                // Ask for more than is missing: part of every batch lands inside the support.
-                let candidates = try sampler.propose(max(2 * (wanted - found), 8), set: set, density: density, seed: seed, round: round)
+                // Ask for what is missing over the acceptance rate seen so far (all of it at first):
+                // samplers whose candidates mostly pass cost no more than needed, the others ask more.
+                let missing = wanted - found
+                let rate = asked == 0 ? 1 : max(Double(found) / Double(asked), 0.1)
+                let ask = min(max(Int((Double(missing) / rate * 1.25).rounded(.up)), missing), missing * 10)
+                let candidates = try sampler.propose(ask, set: set, density: density, seed: seed, round: round)
                 round += 1
+                asked += candidates.count
                 outcome.proposed += candidates.count
                 guard !candidates.isEmpty else { break }
                 let matrix = Matrix(rows: candidates.count, columns: set.dimension)

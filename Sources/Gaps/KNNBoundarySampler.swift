@@ -29,7 +29,7 @@ public struct KNNBoundarySampler: GapSampler {
     public func propose(_ count: Int, set: IDSet, density: IDDensity, seed: UInt64, round: Int) throws(GapsError) -> [GapCandidate] {
         var proposals: [GapCandidate] = []
         let d = set.dimension
-        for (label, needed) in perClass(count, classes: set.classes) {
+        for (label, needed) in perClass(count, classes: set.classes, round: round) {
             guard let rows = set.members[label] else { continue }
             var random = SeededGenerator(seed: seed, key: "knn-boundary/\(round)/\(label)")
             let (classK, classSelect) = scaled(classSize: rows.count)

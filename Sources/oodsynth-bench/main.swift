@@ -1,6 +1,7 @@
 import COpenBLAS
 import Encoders
 import Foundation
+import Gaps
 import Imaging
 import LinearAlgebra
 import OODCore
@@ -15,6 +16,8 @@ import WebDataset
 //   oodsynth-bench embed text CLIP_FOLDER                    captions/s, 256 short captions, batch 32
 //   oodsynth-bench embed minilm MINILM_FOLDER                sentences/s, 1000 short captions, batch 32
 //   oodsynth-bench sgemm                                     GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads
+//   oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT]     queries/s of exact self-kNN of every vector
+//                                                            (GFLOP/s on stderr; --dump writes the indices)
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -136,6 +139,33 @@ func benchSGEMM() {
     print(String(format: "%.1f", rate * 2 * Double(n * n * n) / 1e9))
 }
 
+func benchKNN() throws {
+    guard CommandLine.arguments.count > 2 else { fail("usage: oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT.npy]") }
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[2])))
+    let (shape, values) = try NPY.decode(bytes)
+    guard shape.count == 2 else { fail("expected a 2-D array, got shape \(shape)") }
+    let vectors = try Matrix(rows: shape[0], columns: shape[1], values: values)
+    let k = option("--k", default: 50)
+    let index = KNNIndex(vectors: vectors)
+    var found: Neighbours?
+    let rate = try bestRate(items: vectors.rows, repeats: 1) { found = try index.search(vectors, k: k, excludingSelf: true) }
+    print(String(format: "%.1f", rate))
+    let gflops = rate * 2 * Double(vectors.rows) * Double(vectors.columns) / 1e9
+    FileHandle.standardError.write(Data(String(format: "oodsynth: %d queries, %.1f GFLOP/s\n", vectors.rows, gflops).utf8))
+    if let dumpIndex = CommandLine.arguments.firstIndex(of: "--dump"), dumpIndex + 1 < CommandLine.arguments.count, let found {
+        // int32 .npy of the indices: the NPY codec writes float32, so write this small header here.
+        let header = "{'descr': '<i4', 'fortran_order': False, 'shape': (\(found.queries), \(found.k)), }"
+        var padded = header
+        while (10 + padded.utf8.count + 1) % 64 != 0 { padded += " " }
+        padded += "\n"
+        var file: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+        let length = UInt16(padded.utf8.count)
+        file += [UInt8(length & 0xff), UInt8(length >> 8)] + Array(padded.utf8)
+        found.indices.withUnsafeBytes { file += $0 }
+        try Data(file).write(to: URL(fileURLWithPath: CommandLine.arguments[dumpIndex + 1]))
+    }
+}
+
 // As in the oodsynth CLI: OpenBLAS's kernels picked from the CPU's flags.
 OpenBLASKernel.restartIfNeeded()
 
@@ -145,7 +175,8 @@ do {
     case "write": try benchWrite()
     case "embed": try benchEmbed()
     case "sgemm": benchSGEMM()
-    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm")
+    case "knn": try benchKNN()
+    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm | knn VECTORS.npy")
     }
 } catch {
     fail(String(describing: error))

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import OODCore
 import Testing
@@ -123,5 +124,25 @@ import Testing
         nan.offer(similarity: .nan, index: 0)
         nan.offer(similarity: 0.5, index: 1)
         #expect(nan.sorted().map(\.index) == [1])
+    }
+}
+
+/// The normal quantile that draws the largest of M normals, against scipy.stats.norm.isf.
+@Suite struct NormalQuantileTests {
+    @Test func matchesScipy() {
+        let scipy: [(Double, Double)] = [(0.5, 0), (0.1, 1.2815515655446004), (0.02, 2.053748910631823),
+                                         (1e-4, 3.7190164854556804), (1e-8, 5.612001244174789), (1e-12, 7.034483825301131),
+                                         (0.9, -1.2815515655446004)]
+        for (tail, z) in scipy {
+            #expect(abs(NormalQuantile.upper(tail: tail) - z) < 1e-9, "tail \(tail)")
+        }
+    }
+
+    @Test func largestOfTenHasTheKnownMean() {
+        // E[max of 10 standard normals] = 1.5387527308 (order statistics tables).
+        var random = SeededGenerator(seed: 8)
+        let draws = (0..<100_000).map { _ in NormalQuantile.upper(tail: -expm1(log(1 - random.nextUniform()) / 10)) }
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        #expect(abs(mean - 1.5387527308) < 0.01, "\(mean)")
     }
 }

@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "write"] {
+        for command in ["decode", "embed", "fit", "gaps", "write"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -16,6 +16,7 @@ import Testing
         ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
         ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin"]),
         ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
+        ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
