@@ -29,11 +29,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Samples embedded together.")
     var batch = 32
 
-    @Option(name: .shortAndLong, help: "Read the stream from this file instead of stdin.")
-    var input: String?
-
-    @Option(name: .shortAndLong, help: "Write the stream to this file instead of stdout.")
-    var output: String?
+    @OptionGroup var stream: StreamOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -48,9 +44,9 @@ struct EmbedCommand: ParsableCommand {
             var options = EmbedStage.Options()
             options.batch = batch
             options.model = model
-            let source = try StreamInput.open(input)
+            let source = try StreamInput.open(stream.input)
             let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: output) {
+            let summary = try StreamOutput.writing(to: stream.output) {
                 try stage.run(reading: source.reader, inputName: source.name, into: &$0)
             }
             diagnostics.info(summary.description)

@@ -81,11 +81,7 @@ struct GapsCommand: ParsableCommand {
     @Option(help: "boundary-crossing: steps past the boundary.")
     var extraSteps = BoundaryCrossingSampler().extraSteps
 
-    @Option(name: .shortAndLong, help: "Read the stream from this file instead of stdin.")
-    var input: String?
-
-    @Option(name: .shortAndLong, help: "Write the stream to this file instead of stdout.")
-    var output: String?
+    @OptionGroup var stream: StreamOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -126,9 +122,9 @@ struct GapsCommand: ParsableCommand {
             options.boundaryCrossing.temperature = temperature
             options.boundaryCrossing.stepSize = stepSize
             options.boundaryCrossing.extraSteps = extraSteps
-            let source = try StreamInput.open(input)
+            let source = try StreamInput.open(stream.input)
             let stage = GapsStage(options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: output) {
+            let summary = try StreamOutput.writing(to: stream.output) {
                 try stage.run(reading: source.reader, inputName: source.name, into: &$0)
             }
             diagnostics.info(summary.description)
