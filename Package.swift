@@ -34,13 +34,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
+        .target(name: "Captions", dependencies: ["OODCore"]),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps"]),
         .executableTarget(name: "oodsynth", dependencies: [
             "Pipeline", "LinearAlgebra", "Gaps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
-            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps",
+            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions",
         ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
     ]
 )

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Encoders
+import Captions
 import Foundation
 import Gaps
 import Imaging
@@ -18,6 +19,7 @@ import WebDataset
 //   oodsynth-bench sgemm                                     GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads
 //   oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT]     queries/s of exact self-kNN of every vector
 //                                                            (GFLOP/s on stderr; --dump writes the indices)
+//   oodsynth-bench wordnet [DIR]                             seconds to load the WordNet database
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -166,6 +168,19 @@ func benchKNN() throws {
     }
 }
 
+func benchWordNet() throws {
+    let folder = CommandLine.arguments.count > 2 ? URL(fileURLWithPath: CommandLine.arguments[2]) : WordNet.defaultFolder()
+    var best = Double.infinity
+    var count = 0
+    for _ in 0..<3 {
+        let start = ProcessInfo.processInfo.systemUptime
+        count = try WordNet(folder: folder).synsets.count
+        best = min(best, ProcessInfo.processInfo.systemUptime - start)
+    }
+    print(String(format: "%.3f", best))
+    FileHandle.standardError.write(Data("oodsynth: \(count) synsets\n".utf8))
+}
+
 // As in the oodsynth CLI: OpenBLAS's kernels picked from the CPU's flags.
 OpenBLASKernel.restartIfNeeded()
 
@@ -176,6 +191,7 @@ do {
     case "embed": try benchEmbed()
     case "sgemm": benchSGEMM()
     case "knn": try benchKNN()
+    case "wordnet": try benchWordNet()
     default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm | knn VECTORS.npy")
     }
 } catch {
