@@ -35,9 +35,9 @@ let package = Package(
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
         .target(name: "Captions", dependencies: ["OODCore"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps"]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions"]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", "Gaps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", "Gaps", "Captions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
     ]
 )

@@ -10,6 +10,9 @@ public final class WordNet: Sendable {
     let index: [SynsetID.File: [String: [SynsetID]]]
     /// Inflected form to base forms.
     let exceptions: [SynsetID.File: [String: [String]]]
+    /// Lemma to its tagged-sense count (how often its senses occur in the SemCor corpus): 0 for words
+    /// rare enough never to have been seen there.
+    let familiarity: [SynsetID.File: [String: Int]]
 
     /// `$WNHOME/dict` (or `$WNHOME` itself) if set, else Debian's `/usr/share/wordnet`.
     public static func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -26,14 +29,21 @@ public final class WordNet: Sendable {
         var synsets: [SynsetID: Synset] = [:]
         var index: [SynsetID.File: [String: [SynsetID]]] = [:]
         var exceptions: [SynsetID.File: [String: [String]]] = [:]
+        var familiarity: [SynsetID.File: [String: Int]] = [:]
         for file in SynsetID.File.allCases {
             try Self.readData(folder.appendingPathComponent("data.\(file.name)"), file: file, into: &synsets)
-            index[file] = try Self.readIndex(folder.appendingPathComponent("index.\(file.name)"), file: file)
+            (index[file], familiarity[file]) = try Self.readIndex(folder.appendingPathComponent("index.\(file.name)"), file: file)
             exceptions[file] = try Self.readExceptions(folder.appendingPathComponent("\(file.name).exc"))
         }
         self.synsets = synsets
         self.index = index
         self.exceptions = exceptions
+        self.familiarity = familiarity
+    }
+
+    /// The lemma's tagged-sense count in the index (0 when unknown): a cheap "is this a common word".
+    public func familiarity(_ lemma: String, in file: SynsetID.File = .noun) -> Int {
+        familiarity[file]?[lemma.lowercased().replacingOccurrences(of: " ", with: "_")] ?? 0
     }
 
     public subscript(id: SynsetID) -> Synset? { synsets[id] }
@@ -221,9 +231,10 @@ public final class WordNet: Sendable {
         }
     }
 
-    private static func readIndex(_ url: URL, file: SynsetID.File) throws(WordNetError) -> [String: [SynsetID]] {
+    private static func readIndex(_ url: URL, file: SynsetID.File) throws(WordNetError) -> ([String: [SynsetID]], [String: Int]) {
         let name = url.lastPathComponent
         var index: [String: [SynsetID]] = [:]
+        var tagged: [String: Int] = [:]
         try forEachLine(try contents(url)) { (line, fields) throws(WordNetError) in
             func fail(_ reason: String) -> WordNetError { .malformed(file: name, line: line, reason: reason) }
             guard let lemma = fields.next(), fields.next() != nil, let synsetCount = fields.int(fields.next()),
@@ -231,7 +242,8 @@ public final class WordNet: Sendable {
                 throw fail("expected lemma, type, synset count and pointer count")
             }
             // Pointer symbols, then sense_cnt and tagsense_cnt.
-            for _ in 0..<(pointerCount + 2) where fields.next() == nil { throw fail("fewer fields than the counts say") }
+            for _ in 0..<(pointerCount + 1) where fields.next() == nil { throw fail("fewer fields than the counts say") }
+            guard let tagCount = fields.int(fields.next()) else { throw fail("tagged sense count is not a number") }
             var ids: [SynsetID] = []
             ids.reserveCapacity(synsetCount)
             while let token = fields.next() {
@@ -239,9 +251,11 @@ public final class WordNet: Sendable {
                 ids.append(SynsetID(file: file, offset: offset))
             }
             guard ids.count == synsetCount else { throw fail("\(ids.count) synset offsets, expected \(synsetCount)") }
-            index[fields.string(lemma)] = ids
+            let key = fields.string(lemma)
+            index[key] = ids
+            tagged[key] = tagCount
         }
-        return index
+        return (index, tagged)
     }
 
     private static func readExceptions(_ url: URL) throws(WordNetError) -> [String: [String]] {

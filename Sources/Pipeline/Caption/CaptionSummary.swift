@@ -1,0 +1,21 @@
+import Foundation
+import OODCore
+
+/// The end-of-run account of `caption`.
+public struct CaptionSummary: Sendable, CustomStringConvertible {
+    public var gaps = 0
+    public var captions = 0
+    public var pool = 0
+    public var inventoryNouns = 0
+    /// Chosen captions nearer to their gap than to any ID class prompt.
+    public var nearerToGap = 0
+    public var skipped = SkipTally()
+    public var seconds = 0.0
+
+    public var description: String {
+        let share = captions > 0 ? 100 * Double(nearerToGap) / Double(captions) : 0
+        return "caption: \(captions) captions for \(gaps) gaps from a pool of \(pool) (\(inventoryNouns) nouns); "
+            + String(format: "%.1f%% nearer to their gap than to any ID class prompt; ", share)
+            + "skipped \(skipped.total) (\(skipped.summary)), " + String(format: "%.1f s", seconds)
+    }
+}

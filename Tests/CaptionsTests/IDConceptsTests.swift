@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import Captions
+
+/// ID-concept exclusion on the real WordNet: for ID classes {cat, car, apple}, their synonyms and
+/// every kind of them are banned; siblings and unrelated things are not.
+@Suite struct IDConceptsTests {
+    static var concepts: IDConcepts? {
+        guard let wordnet = try? WordNetTests.loaded.get() else { return nil }
+        return IDConcepts(classNames: ["cat", "car", "apple"], wordnet: wordnet)
+    }
+
+    @Test func synonymsAndHyponymsOfTheClassesAreNamedAsExcluded() throws {
+        let concepts = try #require(Self.concepts, "wordnet-base is not installed (scripts/setup installs it)")
+        for caption in ["a kitten on a sofa", "a Persian cat", "two sedans in the rain", "a Granny Smith",
+                        "a tabby", "an automobile", "a motorcar", "kittens", "a Siamese cat", "a convertible",
+                        "a McIntosh", "a cab", "a tomcat"] {
+            #expect(concepts.excludedMention(in: caption) != nil, "\(caption) passed")
+            #expect(concepts.excludedMention(in: caption, allowingClassNames: true) != nil, "\(caption) passed")
+        }
+        #expect(concepts.excludedMention(in: "a feline") != nil, "the near hypernym")
+    }
+
+    @Test func otherConceptsAndModifiedClassNamesPass() throws {
+        let concepts = try #require(Self.concepts, "wordnet-base is not installed (scripts/setup installs it)")
+        for caption in ["a dog", "a truck made of glass", "a pear", "a lighthouse in the fog", "a bicycle with wings"] {
+            #expect(concepts.excludedMention(in: caption) == nil, "\(caption): \(concepts.excludedMention(in: caption) ?? "")")
+        }
+        #expect(concepts.excludedMention(in: "a cat made of glass") == "cat")
+        #expect(concepts.excludedMention(in: "a cat made of glass", allowingClassNames: true) == nil)
+        #expect(concepts.unmatched.isEmpty)
+        let wordnet = try WordNetTests.loaded.get()
+        #expect(!concepts.allows(try #require(wordnet.lookup("kitten").first)))
+        #expect(concepts.allows(try #require(wordnet.lookup("dog").first)))
+    }
+
+    @Test func pluralAndMultiwordClassNamesMapToSynsets() throws {
+        let wordnet = try #require(try? WordNetTests.loaded.get(), "wordnet-base is not installed (scripts/setup installs it)")
+        let concepts = IDConcepts(classNames: ["sea_horses", "Granny-Smith", "qwertyzzz"], wordnet: wordnet)
+        #expect(!(concepts.classSynsets["sea_horses"] ?? []).isEmpty)
+        #expect(!(concepts.classSynsets["Granny-Smith"] ?? []).isEmpty)
+        #expect(concepts.unmatched == ["qwertyzzz"])
+        #expect(concepts.excludedMention(in: "a seahorse") != nil)
+    }
+}
