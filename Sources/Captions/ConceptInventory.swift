@@ -66,7 +66,11 @@ public struct ConceptInventory: Sendable {
         let attributeNouns = Set(Self.visualAttributes.flatMap { wordnet.lookup($0).prefix(1) })
         let heads = wordnet.synsets.filter { $0.key.file == .adjective && !$0.value.targets(["="]).filter(attributeNouns.contains).isEmpty }.map(\.key)
         let adjectives = heads + heads.flatMap { wordnet.similar($0) }
-        attributes = collect(adjectives, file: .adjective, maxWords: 1, familiar: 2)
+        // Colour words are nouns in WordNet (red is a chromatic colour) but read as adjectives before a noun.
+        let colours = collect(anchored(["chromatic color"]), maxWords: 1)
+        var seenAttributes = Set<String>()
+        attributes = (collect(adjectives, file: .adjective, maxWords: 1, familiar: 2) + colours)
+            .filter { seenAttributes.insert($0.text).inserted }.sorted { $0.text < $1.text }
         var irregular: [String: String] = [:]
         for (form, bases) in wordnet.exceptions[.noun] ?? [:] where !form.contains("_") {
             for base in bases where irregular[base] == nil { irregular[base] = form }

@@ -8,4 +8,13 @@ extension SampleReader {
         let first = (try? next())?.key ?? "(nothing)"
         throw PipelineError.stream(inputName, .missingHeader(found: first))
     }
+
+    /// The next sample, with a broken stream as the stage error that names it.
+    func nextSample() throws(PipelineError) -> Sample? {
+        do {
+            return try next()
+        } catch {
+            throw .sampleStream(error)
+        }
+    }
 }

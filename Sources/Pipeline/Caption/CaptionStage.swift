@@ -85,14 +85,7 @@ public struct CaptionStage {
 
         try sink.write(try header.appending(StageRecord(name: "caption", options: options.record)).sample())
         let d = text.identity.dimension
-        while true {
-            let next: Sample?
-            do {
-                next = try reader.next()
-            } catch {
-                throw PipelineError.sampleStream(error)
-            }
-            guard let gap = next else { break }
+        while let gap = try reader.nextSample() {
             guard let bytes = gap["emb.npy"], let vector = try? NPY.decode(bytes).values, vector.count == d else {
                 summary.skipped.add("no-gap-embedding")
                 diagnostics.info("caption: skipped \(gap.key): no usable emb.npy of \(d) floats [no-gap-embedding]")

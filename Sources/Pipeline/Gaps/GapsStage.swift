@@ -69,15 +69,9 @@ public struct GapsStage {
         var summary = GapsSummary()
         var builder = IDSet.Builder(classNames: header.classes)
         var read = 0
-        while true {
-            let next: Sample?
-            do {
-                next = try reader.next()
-            } catch {
-                // gaps is a barrier over the whole ID set: part of it would put the gaps in the wrong place.
-                throw PipelineError.sampleStream(error)
-            }
-            guard let sample = next else { break }
+        // gaps is a barrier over the whole ID set: a broken stream stops it, as part of the set would put
+        // the gaps in the wrong place.
+        while let sample = try reader.nextSample() {
             read += 1
             collect(sample, into: &builder, summary: &summary)
             diagnostics.progress("gaps: \(read) samples read")
