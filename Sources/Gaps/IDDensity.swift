@@ -66,8 +66,9 @@ public struct IDDensity: Sendable {
         (0...100).map { Self.quantile(sortedDistances, Double($0) / 100) }
     }
 
-    /// Linear interpolation between order statistics (numpy's default).
-    static func quantile(_ sorted: [Float], _ q: Double) -> Float {
+    /// The q-quantile of ascending values by linear interpolation between order statistics (numpy's
+    /// default).
+    public static func quantile(_ sorted: [Float], _ q: Double) -> Float {
         guard !sorted.isEmpty else { return .nan }
         let position = q * Double(sorted.count - 1)
         let low = Int(position.rounded(.down))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One WebDataset sample: a key and its fields, each field named by its extension (`jpg`, `txt`,
 /// `img.npy`, ...). Fields keep sorted order so a sample always serializes the same way.
 public struct Sample: Sendable, Equatable {
@@ -24,6 +26,11 @@ public struct Sample: Sendable, Equatable {
     /// The caption as text, if the sample has a `txt` field that is valid UTF-8.
     public var text: String? {
         self["txt"].flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The class index in the `cls` field (ASCII digits, surrounding whitespace allowed), if any.
+    public var classIndex: Int? {
+        self["cls"].flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     public var byteCount: Int { fields.reduce(0) { $0 + $1.bytes.count } }

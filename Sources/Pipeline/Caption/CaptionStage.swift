@@ -1,6 +1,7 @@
 import Captions
 import Encoders
 import Foundation
+import Gaps
 import OODCore
 import WebDataset
 
@@ -146,9 +147,7 @@ public struct CaptionStage {
             let batch = try text.embed(texts: nouns[start..<min(start + 512, nouns.count)].map { options.prompt($0.text) })
             for vector in batch {
                 let sims = prompts.map { prompt in zip(vector, prompt).reduce(Float(0)) { $0 + $1.0 * $1.1 } }.sorted()
-                let position = options.negQuantile * Double(sims.count - 1)
-                let low = Int(position), high = min(low + 1, sims.count - 1)
-                scores.append(sims[low] + (sims[high] - sims[low]) * Float(position - Double(low)))
+                scores.append(IDDensity.quantile(sims, options.negQuantile))
             }
             diagnostics.progress("caption: NegLabel test \(min(start + 512, nouns.count))/\(nouns.count) nouns")
         }

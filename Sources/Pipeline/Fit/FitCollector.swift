@@ -48,7 +48,7 @@ public final class FitCollector: SampleSink {
             skip(sample.key, reason: "no-image", detail: "no png or jpg field")
             return
         }
-        let label = sample["cls"].flatMap { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }.flatMap { Int($0) }
+        let label = sample.classIndex
         if let label, !(0..<(header?.classes.count ?? 0)).contains(label) {
             skip(sample.key, reason: "bad-label", detail: "class index \(label) is not in the header's \(header?.classes.count ?? 0) classes")
             return

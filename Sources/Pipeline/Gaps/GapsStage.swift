@@ -125,7 +125,7 @@ public struct GapsStage {
 
     /// Adds the sample's embedding and label to the ID set, or counts why it cannot be used.
     private func collect(_ sample: Sample, into builder: inout IDSet.Builder, summary: inout GapsSummary) {
-        let label = sample["cls"].flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let label = sample.classIndex
         guard let bytes = sample[options.space.field] else {
             skip(&summary, sample.key, "no-embedding", "no \(options.space.field)")
             return
