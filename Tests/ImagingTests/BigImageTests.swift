@@ -2,8 +2,10 @@ import Foundation
 import Imaging
 import Testing
 
-/// The 20990x29700 RGBA openclipart stop sign (about 2.5 GB as RGBA) must decode to 512 px
-/// within 300 MB peak RSS: rows stream through the box reducer and never exist at full size.
+/// The 20990x29700 RGBA openclipart stop sign (about 2.5 GB as RGBA) must decode to 512 px with the
+/// right pixels. Its 300 MB peak-RSS bound is asserted in a process of its own
+/// (PipelineTests.BigImageTests, through `oodsynth decode`): this test process also runs the suites
+/// that load WordNet and fit models in parallel, so its own peak says nothing about the decoder.
 @Suite struct BigImageTests {
     static let path = "/usr/share/openclipart/png/signs_and_symbols/stop_sign_miguel_s_nchez_.png"
 
@@ -17,17 +19,5 @@ import Testing
         // The stop sign is mostly red: the centre must not be white or black.
         let centre = (256 * decoded.image.width + 181) * 3
         #expect(decoded.image.pixels[centre] > 120)
-        let peak = try #require(Self.peakResidentMegabytes())
-        #expect(peak < 300, "peak RSS \(peak) MB")
-    }
-
-    /// VmHWM of this process from /proc/self/status, in MB.
-    static func peakResidentMegabytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-            return kilobytes.map { $0 / 1024 }
-        }
-        return nil
     }
 }
