@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
@@ -35,13 +36,16 @@ let package = Package(
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
         .target(name: "Captions", dependencies: ["OODCore"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions"]),
+        .target(name: "Generation", dependencies: [
+            "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation"]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", "Gaps", "Captions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
-            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions",
+            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions", "Generation",
         ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
     ]
 )

@@ -12,6 +12,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case archive(ArchiveError)
     case shards(ShardError)
     case sampleStream(SampleStreamError)
+    /// An image-generation backend that cannot start or go on.
+    case generator(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum PipelineError: Error, CustomStringConvertible {
         case .archive(let error): error.description
         case .shards(let error): error.description
         case .sampleStream(let error): error.description
+        case .generator(let message): message
         }
     }
 }

@@ -1,0 +1,155 @@
+import Foundation
+
+/// A child process that speaks JSON Lines: we write request lines to its stdin and read answer lines
+/// from its stdout; its stderr is ours, so its logs reach the user as they happen.
+///
+/// stdin is one end of a Unix socket pair rather than a pipe: writing to a pipe whose reader died
+/// raises SIGPIPE, which kills oodsynth (it keeps SIGPIPE's default so that `oodsynth ... | head`
+/// ends quietly), while `send` with MSG_NOSIGNAL just reports the error. stdout is read by a thread
+/// of its own into a queue of lines.
+final class WorkerProcess: @unchecked Sendable {
+    enum Line: Equatable {
+        case line(String)
+        case ended
+        case timedOut
+    }
+
+    let command: String
+    private let process = Process()
+    private let socket: Int32
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var ended = false
+
+    init(command: String) throws(GenerationError) {
+        self.command = command
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+            throw .unavailable("cannot start worker \(command): socketpair failed (errno \(errno))")
+        }
+        socket = fds[0]
+        // Our end must not leak into this or any later child, or a child would never see EOF.
+        _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.standardInput = FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw .unavailable("cannot start worker \(command): \(error)")
+        }
+        close(fds[1])
+        try? output.fileHandleForWriting.close()
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        let thread = Thread { [self] in
+            readLines(from: descriptor)
+            try? output.fileHandleForReading.close()
+        }
+        thread.name = "oodsynth-worker-reader"
+        thread.start()
+    }
+
+    deinit {
+        close(socket)
+    }
+
+    /// Writes one line; false when the worker is gone.
+    func send(_ line: String) -> Bool {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { buffer in
+                Foundation.send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += sent
+        }
+        return true
+    }
+
+    /// The next line from the worker's stdout, waiting at most `timeout` seconds.
+    func readLine(timeout: Double) -> Line {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while lines.isEmpty && !ended {
+            if !condition.wait(until: deadline) { return lines.isEmpty && !ended ? .timedOut : next() }
+        }
+        return next()
+    }
+
+    private func next() -> Line {
+        lines.isEmpty ? .ended : .line(lines.removeFirst())
+    }
+
+    /// Ends the worker: EOF on its stdin first (a well-behaved worker exits), then SIGTERM, then SIGKILL.
+    func stop(grace: Double = 2) {
+        shutdown(socket, Int32(SHUT_WR))
+        if wait(grace) { return }
+        process.terminate()
+        if wait(grace) { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Kills the worker at once (it stopped answering).
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// How the process ended, once it has: "exited with status 1", "was killed by signal 9".
+    var exitDescription: String {
+        _ = wait(2)
+        guard !process.isRunning else { return "is still running" }
+        switch process.terminationReason {
+        case .exit: return "exited with status \(process.terminationStatus)"
+        case .uncaughtSignal: return "was killed by signal \(process.terminationStatus)"
+        @unknown default: return "ended (status \(process.terminationStatus))"
+        }
+    }
+
+    private func wait(_ seconds: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return !process.isRunning
+    }
+
+    private func readLines(from descriptor: Int32) {
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            pending.append(contentsOf: chunk[0..<count])
+            var complete: [String] = []
+            var start = 0
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                complete.append(String(decoding: pending[start..<newline], as: UTF8.self))
+                start = newline + 1
+            }
+            if start > 0 { pending.removeFirst(start) }
+            if !complete.isEmpty {
+                condition.lock()
+                lines += complete
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        condition.lock()
+        if !pending.isEmpty { lines.append(String(decoding: pending, as: UTF8.self)) }
+        ended = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
