@@ -874,6 +874,9 @@ def load_worker(args):
 
 
 def main(argv=None):
+    # A parent may start us with these blocked (a child inherits the spawning thread's mask, and
+    # Swift's Foundation.Process spawns from a thread that blocks them): SIGTERM would never arrive.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         args = parse_args(argv)        # before take_stdout: --help belongs on stdout
         proto = take_stdout()

@@ -95,16 +95,24 @@ final class WorkerProcess: @unchecked Sendable {
     func stop(grace: Double = 2) {
         shutdown(socket, Int32(SHUT_WR))
         if wait(grace) { return }
-        process.terminate()
+        signalGroup(SIGTERM)
         if wait(grace) { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        kill()
     }
 
     /// Kills the worker at once (it stopped answering).
     func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        signalGroup(SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// Signals the worker's whole process group, not just `sh`: CMD runs as sh's child, and it holds
+    /// the descriptor by which Foundation notices the exit, so killing sh alone would leave it running
+    /// and `waitUntilExit` waiting. Foundation starts each child in a process group of its own.
+    private func signalGroup(_ signal: Int32) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        if Foundation.kill(-pid, signal) != 0 { Foundation.kill(pid, signal) }
     }
 
     /// How the process ended, once it has: "exited with status 1", "was killed by signal 9".
