@@ -26,6 +26,10 @@ public struct ReferenceLoader {
 
     public func load(reading reader: SampleReader, inputName: String, diagnostics: Diagnostics) throws -> Loaded {
         let header = try reader.requireHeader(inputName: inputName)
+        // A stream no model has embedded has no usable sample: say so once, not once per sample.
+        guard header.model != nil else {
+            throw PipelineError.inputFailed(inputName, reason: "no usable reference images: the stream has no embeddings (run the ID set through oodsynth embed first)")
+        }
         let side = side
         let pool = OrderedWorkPool<Sample, Result<ReferenceImage, ReferenceSkip>>(workers: workers) { sample in
             Self.reference(from: sample, side: side)
