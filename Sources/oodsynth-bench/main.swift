@@ -3,6 +3,7 @@ import Encoders
 import Captions
 import Foundation
 import Gaps
+import Generation
 import Imaging
 import LinearAlgebra
 import OODCore
@@ -20,6 +21,9 @@ import WebDataset
 //   oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT]     queries/s of exact self-kNN of every vector
 //                                                            (GFLOP/s on stderr; --dump writes the indices)
 //   oodsynth-bench wordnet [DIR]                             seconds to load the WordNet database
+//   oodsynth-bench generate LIST [--count 4] [--size 96] [--steps 20]
+//                                                            images/s of the builtin sampler, 1 thread, 8
+//                                                            references per image (consecutive in LIST)
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -168,6 +172,35 @@ func benchKNN() throws {
     }
 }
 
+func benchGenerate() throws {
+    guard CommandLine.arguments.count > 2 else { fail("usage: oodsynth-bench generate LIST [--count N]") }
+    let count = option("--count", default: 4), side = option("--size", default: 96)
+    let list = try String(contentsOfFile: CommandLine.arguments[2], encoding: .utf8)
+    let paths = Array(list.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.prefix(8 * count))
+    // One-hot embeddings, and for image i a target that is the sum of references 8i..8i+7: the
+    // sampler's nearest-reference choice then picks exactly the references the numpy peer uses.
+    let images = try paths.enumerated().map { index, path in
+        let decoded = try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: path))), options: DecodeOptions(maxSide: side * 4))
+        var embedding = [Float](repeating: 0, count: paths.count)
+        embedding[index] = 1
+        return ReferenceImage(key: path, classIndex: index, pixels: ReferenceImage.square(decoded.image, side: side).pixels, embedding: embedding)
+    }
+    var options = AnalyticDiffusion.Options()
+    options.side = side
+    options.steps = option("--steps", default: 20)
+    options.attempts = 1
+    options.minReferenceDistance = 0
+    let sampler = AnalyticDiffusion(references: ReferenceSet(side: side, dimension: paths.count, images: images), options: options)
+    let rate = try bestRate(items: count, repeats: 1) {
+        for i in 0..<count {
+            var target = [Float](repeating: 0, count: paths.count)
+            for j in 0..<8 { target[(8 * i + j) % paths.count] = 1 / Float(8).squareRoot() }
+            _ = try sampler.generate(target: target, seed: UInt32(i))
+        }
+    }
+    print(String(format: "%.3f", rate))
+}
+
 func benchWordNet() throws {
     let folder = CommandLine.arguments.count > 2 ? URL(fileURLWithPath: CommandLine.arguments[2]) : WordNet.defaultFolder()
     var best = Double.infinity
@@ -192,7 +225,8 @@ do {
     case "sgemm": benchSGEMM()
     case "knn": try benchKNN()
     case "wordnet": try benchWordNet()
-    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm | knn VECTORS.npy")
+    case "generate": try benchGenerate()
+    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm | knn VECTORS.npy | wordnet | generate LIST")
     }
 } catch {
     fail(String(describing: error))

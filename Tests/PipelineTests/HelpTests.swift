@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "gaps", "caption", "write"] {
+        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "write"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -18,6 +18,7 @@ import Testing
         ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
         ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix"]),
         ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),
+        ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
