@@ -39,9 +39,10 @@ let package = Package(
         .target(name: "Generation", dependencies: [
             "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation"]),
+        .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation"]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore"]),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
     ]
 )

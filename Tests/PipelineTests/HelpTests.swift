@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "write"] {
+        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -19,6 +19,7 @@ import Testing
         ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix"]),
         ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
+        ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
