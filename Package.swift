@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
@@ -40,7 +41,9 @@ let package = Package(
             "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation"]),
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "oodsynth", dependencies: [
             "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

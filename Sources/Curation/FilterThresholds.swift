@@ -17,6 +17,6 @@ public struct FilterThresholds: Sendable, Equatable {
     /// For the stage record: option name -> value as given.
     public var record: [String: String] {
         ["min-alignment": minAlignment.description, "rank": String(rank), "max-id-similarity": maxIDSimilarity.description,
-         "min-novelty": minNovelty.description, "dedup": Threshold.absolute(dedup).description]
+         "min-novelty": minNovelty.description, "dedup": String(dedup)]
     }
 }

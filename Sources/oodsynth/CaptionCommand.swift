@@ -74,28 +74,28 @@ struct CaptionCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("caption") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            let folder = wordnet.map { URL(fileURLWithPath: $0) } ?? WordNet.defaultFolder()
-            let database = try WordNet(folder: folder)
-            let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
-            var options = CaptionStage.Options()
-            options.perGap = perGap
-            options.lambda = lambda
-            options.poolSize = pool
-            options.candidatesPerGap = candidates
-            options.diversity = diversity
-            options.negQuantile = negQuantile
-            options.negKeep = negKeep
-            options.hypernymDepth = hypernymDepth
-            options.prompt = prompt
-            options.seed = seed
-            let source = try StreamInput.open(stream.input)
-            let stage = CaptionStage(text: loaded.text, wordnet: database, options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: stream.output) {
-                try stage.run(reading: source.reader, inputName: source.name, into: &$0)
-            }
-            diagnostics.info(summary.description)
+        try StageRunner.run("caption", quiet: common.quiet, input: .some(stream.input), output: .some(stream.output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        let folder = wordnet.map { URL(fileURLWithPath: $0) } ?? WordNet.defaultFolder()
+        let database = try WordNet(folder: folder)
+        let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
+        var options = CaptionStage.Options()
+        options.perGap = perGap
+        options.lambda = lambda
+        options.poolSize = pool
+        options.candidatesPerGap = candidates
+        options.diversity = diversity
+        options.negQuantile = negQuantile
+        options.negKeep = negKeep
+        options.hypernymDepth = hypernymDepth
+        options.prompt = prompt
+        options.seed = seed
+        let stage = CaptionStage(text: loaded.text, wordnet: database, options: options, diagnostics: diagnostics)
+        return PipelineStage(name: "caption") { input, name, output in
+            guard let input, var output else { throw PipelineError.unconnected("caption") }
+            return try stage.run(reading: input, inputName: name, into: &output).description
         }
     }
 }

@@ -55,19 +55,22 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("decode") {
-            let resolved = try (inputs.isEmpty ? ["-"] : inputs).map { try DecodeInput(argument: $0) }
-            var options = DecodeStage.Options()
-            options.maxSide = maxSide
-            options.maxPixels = maxPixels
-            options.format = format
-            options.quality = quality
-            options.labelFrom = labelFrom
-            if let workers { options.workers = workers }
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: output) { try stage.run(into: &$0) }
-            diagnostics.info(summary.description)
+        try StageRunner.run("decode", quiet: common.quiet, output: .some(output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        let resolved = try (inputs.isEmpty ? ["-"] : inputs).map { try DecodeInput(argument: $0) }
+        var options = DecodeStage.Options()
+        options.maxSide = maxSide
+        options.maxPixels = maxPixels
+        options.format = format
+        options.quality = quality
+        options.labelFrom = labelFrom
+        if let workers { options.workers = workers }
+        let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
+        return PipelineStage(name: "decode") { _, _, output in
+            guard var output else { throw PipelineError.unconnected("decode") }
+            return try stage.run(into: &output).description
         }
     }
 }

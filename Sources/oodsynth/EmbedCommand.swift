@@ -38,18 +38,18 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("embed") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
-            var options = EmbedStage.Options()
-            options.batch = batch
-            options.model = model
-            let source = try StreamInput.open(stream.input)
-            let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: stream.output) {
-                try stage.run(reading: source.reader, inputName: source.name, into: &$0)
-            }
-            diagnostics.info(summary.description)
+        try StageRunner.run("embed", quiet: common.quiet, input: .some(stream.input), output: .some(stream.output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
+        var options = EmbedStage.Options()
+        options.batch = batch
+        options.model = model
+        let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
+        return PipelineStage(name: "embed") { input, name, output in
+            guard let input, var output else { throw PipelineError.unconnected("embed") }
+            return try stage.run(reading: input, inputName: name, into: &output).description
         }
     }
 }

@@ -89,28 +89,33 @@ struct FilterCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("filter") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
-            guard let image = loaded.image else {
-                throw PipelineError.invalidOption("--model \(model) has no image tower; filter needs one to embed the generated images")
+        try StageRunner.run("filter", quiet: common.quiet, input: .some(stream.input), output: .some(stream.output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
+        guard let image = loaded.image else {
+            throw PipelineError.invalidOption("--model \(model) has no image tower; filter needs one to embed the generated images")
+        }
+        var options = FilterStage.Options()
+        options.thresholds = try thresholds()
+        options.batch = batch
+        options.model = model
+        let stage = FilterStage(image: image, model: loaded.text.identity, options: options, diagnostics: diagnostics)
+        let idSource = try StreamInput.open(references)
+        let reference = try stage.loadReference(reading: idSource.reader, inputName: idSource.name)
+        let rejects = self.rejects
+        return PipelineStage(name: "filter") { input, name, output in
+            guard let input, var output else { throw PipelineError.unconnected("filter") }
+            let rejectsWriter = try rejects.map { try SampleWriter(path: $0) }
+            do {
+                let summary = try stage.run(reading: input, inputName: name, reference: reference, into: &output, rejects: rejectsWriter)
+                try rejectsWriter?.finish()
+                return summary.description
+            } catch {
+                try? rejectsWriter?.finish()
+                throw error
             }
-            var options = FilterStage.Options()
-            options.thresholds = try thresholds()
-            options.batch = batch
-            options.model = model
-            let stage = FilterStage(image: image, model: loaded.text.identity, options: options, diagnostics: diagnostics)
-            let idSource = try StreamInput.open(references)
-            let reference = try stage.loadReference(reading: idSource.reader, inputName: idSource.name)
-            let source = try StreamInput.open(stream.input)
-            var rejectsWriter = try rejects.map { try SampleWriter(path: $0) }
-            defer { try? rejectsWriter?.finish() }
-            let summary = try StreamOutput.writing(to: stream.output) {
-                try stage.run(reading: source.reader, inputName: source.name, reference: reference, into: &$0, rejects: rejectsWriter)
-            }
-            try rejectsWriter?.finish()
-            rejectsWriter = nil
-            diagnostics.info(summary.description)
         }
     }
 }

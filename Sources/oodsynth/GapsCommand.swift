@@ -102,32 +102,32 @@ struct GapsCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("gaps") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            var options = GapsStage.Options()
-            options.count = count
-            options.method = method
-            options.seed = seed
-            options.space = space
-            options.k = k
-            options.supportPercentile = supportPercentile
-            options.far = far
-            options.knnBoundary.k = boundaryK
-            options.knnBoundary.select = select
-            options.knnBoundary.candidates = candidates
-            options.knnBoundary.keep = keep
-            options.knnBoundary.sigma = sigma
-            options.classGaussian.draws = draws
-            options.interpolate.neighbours = neighbours
-            options.boundaryCrossing.temperature = temperature
-            options.boundaryCrossing.stepSize = stepSize
-            options.boundaryCrossing.extraSteps = extraSteps
-            let source = try StreamInput.open(stream.input)
-            let stage = GapsStage(options: options, diagnostics: diagnostics)
-            let summary = try StreamOutput.writing(to: stream.output) {
-                try stage.run(reading: source.reader, inputName: source.name, into: &$0)
-            }
-            diagnostics.info(summary.description)
+        try StageRunner.run("gaps", quiet: common.quiet, input: .some(stream.input), output: .some(stream.output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        var options = GapsStage.Options()
+        options.count = count
+        options.method = method
+        options.seed = seed
+        options.space = space
+        options.k = k
+        options.supportPercentile = supportPercentile
+        options.far = far
+        options.knnBoundary.k = boundaryK
+        options.knnBoundary.select = select
+        options.knnBoundary.candidates = candidates
+        options.knnBoundary.keep = keep
+        options.knnBoundary.sigma = sigma
+        options.classGaussian.draws = draws
+        options.interpolate.neighbours = neighbours
+        options.boundaryCrossing.temperature = temperature
+        options.boundaryCrossing.stepSize = stepSize
+        options.boundaryCrossing.extraSteps = extraSteps
+        let stage = GapsStage(options: options, diagnostics: diagnostics)
+        return PipelineStage(name: "gaps") { input, name, output in
+            guard let input, var output else { throw PipelineError.unconnected("gaps") }
+            return try stage.run(reading: input, inputName: name, into: &output).description
         }
     }
 }

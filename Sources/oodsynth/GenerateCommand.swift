@@ -115,44 +115,47 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("generate") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            guard let parsed = GeneratorBackend(backend) else { return }
-            var settings = GeneratorFactory.Settings()
-            settings.diffusion.side = size ?? parsed.defaultSize
-            settings.diffusion.steps = steps
-            settings.diffusion.guidance = guidance
-            settings.diffusion.referencesPerImage = referencesPerImage
-            settings.diffusion.perClass = perClass
-            settings.diffusion.maxShift = maxShift
-            settings.diffusion.maxPatchRadius = maxPatchRadius
-            settings.diffusion.minReferenceDistance = minReferenceDistance
-            settings.references = references
-            settings.maxReferences = maxReferences
-            settings.captionWeight = captionWeight
-            if let workers { settings.workers = max(1, workers) }
-            settings.seed = seed
-            settings.timeout = timeout
-            settings.startupTimeout = startupTimeout
-            settings.concurrency = concurrency
-            settings.retries = retries
-            let made = try GeneratorFactory.make(parsed, settings: settings, openReferences: { path in
-                let opened = try StreamInput.open(path)
-                return (opened.reader, opened.name)
-            }, diagnostics: diagnostics)
+        try StageRunner.run("generate", quiet: common.quiet, input: .some(stream.input), output: .some(stream.output), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        guard let parsed = GeneratorBackend(backend) else {
+            throw PipelineError.invalidOption("--backend must be builtin, worker:CMD or a1111:URL, not \(backend)")
+        }
+        var settings = GeneratorFactory.Settings()
+        settings.diffusion.side = size ?? parsed.defaultSize
+        settings.diffusion.steps = steps
+        settings.diffusion.guidance = guidance
+        settings.diffusion.referencesPerImage = referencesPerImage
+        settings.diffusion.perClass = perClass
+        settings.diffusion.maxShift = maxShift
+        settings.diffusion.maxPatchRadius = maxPatchRadius
+        settings.diffusion.minReferenceDistance = minReferenceDistance
+        settings.references = references
+        settings.maxReferences = maxReferences
+        settings.captionWeight = captionWeight
+        if let workers { settings.workers = max(1, workers) }
+        settings.seed = seed
+        settings.timeout = timeout
+        settings.startupTimeout = startupTimeout
+        settings.concurrency = concurrency
+        settings.retries = retries
+        let made = try GeneratorFactory.make(parsed, settings: settings, openReferences: { path in
+            let opened = try StreamInput.open(path)
+            return (opened.reader, opened.name)
+        }, diagnostics: diagnostics)
+        var options = GenerateStage.Options()
+        options.size = settings.diffusion.side
+        options.steps = steps
+        options.guidance = guidance
+        options.seed = seed
+        options.negativeClasses = negativeClasses
+        let stage = GenerateStage(generator: made.generator, options: options, diagnostics: diagnostics, requiredModel: made.referenceModel)
+        return PipelineStage(name: "generate") { input, name, output in
+            // The generator (a worker process, HTTP connections) lives as long as the stage runs.
             defer { GeneratorFactory.close(made.generator) }
-            var options = GenerateStage.Options()
-            options.size = settings.diffusion.side
-            options.steps = steps
-            options.guidance = guidance
-            options.seed = seed
-            options.negativeClasses = negativeClasses
-            let source = try StreamInput.open(stream.input)
-            let stage = GenerateStage(generator: made.generator, options: options, diagnostics: diagnostics, requiredModel: made.referenceModel)
-            let summary = try StreamOutput.writing(to: stream.output) {
-                try stage.run(reading: source.reader, inputName: source.name, into: &$0)
-            }
-            diagnostics.info(summary.description)
+            guard let input, var output else { throw PipelineError.unconnected("generate") }
+            return try stage.run(reading: input, inputName: name, into: &output).description
         }
     }
 }

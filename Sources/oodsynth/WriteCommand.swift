@@ -45,16 +45,19 @@ struct WriteCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("write") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            var options = WriteStage.Options(directory: out)
-            options.prefix = prefix
-            options.maxCount = maxCount
-            options.maxBytes = maxBytes
-            options.overwrite = overwrite
-            let source = try StreamInput.open(input)
-            let summary = try WriteStage(options: options, diagnostics: diagnostics).run(reading: source.reader, inputName: source.name)
-            diagnostics.info(summary.description)
+        try StageRunner.run("write", quiet: common.quiet, input: .some(input), make: makeStage)
+    }
+
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        var options = WriteStage.Options(directory: out)
+        options.prefix = prefix
+        options.maxCount = maxCount
+        options.maxBytes = maxBytes
+        options.overwrite = overwrite
+        let stage = WriteStage(options: options, diagnostics: diagnostics)
+        return PipelineStage(name: "write") { input, name, _ in
+            guard let input else { throw PipelineError.unconnected("write") }
+            return try stage.run(reading: input, inputName: name).description
         }
     }
 }

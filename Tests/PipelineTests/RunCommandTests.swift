@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// `oodsynth run`: the manifest runner against the same stages chained by pipes, byte for byte, and
+/// resumed after SIGKILLs at several points.
+@Suite struct RunCommandTests {
+    /// A small job on Samples: few gaps, a small caption pool, tiny images.
+    static let manifest = """
+        input: Samples/openclipart-12.tar
+        out: unused
+        model: builtin
+        seed: 3
+        decode: {max-side: 64}
+        gaps: {method: mix, count: 4}
+        caption: {per-gap: 2, pool: 800}
+        generate: {size: 32, steps: 5}
+        filter: {min-alignment: q0.2, rank: 8, max-id-similarity: q0.9, min-novelty: q0.3}
+        write: {max-count: 3}
+        """
+
+    /// The same job as `oodsynth A | oodsynth B ...`, written to a folder.
+    static let piped: Result<URL, Error> = Result {
+        let dir = try Shell.temporaryDirectory()
+        let run = try Shell.run("""
+            set -e
+            oodsynth decode Samples/openclipart-12.tar --max-side 64 -q | oodsynth embed --model builtin -q > '\(dir.path)/id.tar'
+            oodsynth gaps --method mix --count 4 --seed 3 -q < '\(dir.path)/id.tar' \
+              | oodsynth caption --model builtin --seed 3 --per-gap 2 --pool 800 -q \
+              | oodsynth generate --seed 3 --size 32 --steps 5 --references '\(dir.path)/id.tar' -q \
+              | oodsynth filter --model builtin --min-alignment q0.2 --rank 8 --max-id-similarity q0.9 --min-novelty q0.3 \
+                  --references '\(dir.path)/id.tar' -q \
+              | oodsynth write --max-count 3 --out '\(dir.path)/out' -q
+            """)
+        guard run.status == 0 else { throw GapsCommandTests.ShellFailure(message: run.stderr) }
+        return dir.appendingPathComponent("out")
+    }
+
+    static func writeManifest() throws -> URL {
+        let dir = try Shell.temporaryDirectory()
+        try manifest.write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func runEqualsThePipedStagesByteForByte() throws {
+        let expected = try Self.piped.get()
+        let dir = try Self.writeManifest()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out'")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("filter: kept") && run.stderr.contains("write: "), "\(run.stderr)")
+        let diff = try Shell.run("diff -r '\(expected.path)' '\(dir.path)/out' && ls '\(dir.path)/out' | grep -c '_stats.json$'")
+        #expect(diff.status == 0, "run and pipes differ: \(String(decoding: diff.stdout, as: UTF8.self)) \(diff.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/out.work"), "the work folder was left behind")
+    }
+
+    @Test func resumesAfterKillsToTheSameOutput() throws {
+        let expected = try Self.piped.get()
+        let dir = try Self.writeManifest()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = "'\(dir.path)/job.yaml' --out '\(dir.path)/out' -q"
+        // SIGKILL while the ID set is being embedded, while images are being generated, and while
+        // shards are being written; each time resume, and end with a run that completes.
+        let waits = [
+            "[ -e '\(dir.path)/out.work/id.tar.partial' ]",
+            "[ -s '\(dir.path)/out.work/generated.tar.partial' ] && [ $(stat -c %s '\(dir.path)/out.work/generated.tar.partial') -gt 20000 ]",
+            "[ -e '\(dir.path)/out.work/generated.tar' ]",
+        ]
+        for (index, wait) in waits.enumerated() {
+            let resume = index == 0 ? "" : "--resume"
+            let killed = try Shell.run("""
+                oodsynth run \(job) \(resume) & pid=$!
+                for _ in $(seq 6000); do if \(wait); then break; fi; kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+                kill -9 $pid 2>/dev/null; wait $pid; echo "status $?"
+                """)
+            // The first two points come long before the run could end: the kill must have landed.
+            let status = String(decoding: killed.stdout, as: UTF8.self)
+            #expect(index == 2 ? status.contains("status") : status.contains("status 137"), "\(status) \(killed.stderr)")
+        }
+        let finish = try Shell.run("oodsynth run \(job) --resume")
+        #expect(finish.status == 0, "\(finish.stderr)")
+        let diff = try Shell.run("diff -r '\(expected.path)' '\(dir.path)/out'")
+        #expect(diff.status == 0, "the resumed run differs: \(String(decoding: diff.stdout, as: UTF8.self)) \(diff.stderr)")
+    }
+
+    @Test(arguments: [
+        ("colour: blue", "unknown key 'colour'"),
+        ("gaps: {count: 4, flavour: sweet}", "gaps: Unknown option '--flavour'"),
+        ("gaps: {count: many}", "gaps: The value 'many' is invalid for '--count"),
+        ("generate: {references: x.tar}", "generate.references: not allowed in a manifest"),
+        ("input: nowhere.tar", "input: nowhere.tar: no such file or folder"),
+        ("model: /no/such/model", "model: /no/such/model: no such folder"),
+        ("filter: {min-novelty: p400}", "filter: --min-novelty must be"),
+        ("gaps: [1, 2]", "gaps must be a mapping of its options"),
+    ])
+    func badManifestsStopBeforeAnyWork(line: String, message: String) throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = Self.manifest.split(separator: "\n").map(String.init)
+        let key = line.split(separator: ":")[0]
+        lines.removeAll { $0.hasPrefix(key + ":") }
+        lines.append(line)
+        try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        let run = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out'")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "\(line): \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(line): \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/out.work"), "\(line): work started")
+    }
+
+    @Test func setOverridesAndLeftoversAreRefused() throws {
+        let dir = try Self.writeManifest()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(atPath: dir.path + "/out.work", withIntermediateDirectories: true)
+        let leftover = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out'")
+        #expect(leftover.status != 0 && leftover.stderr.contains("--resume"), "\(leftover.stderr)")
+        let bad = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out2' --set gaps.count=zero")
+        #expect(bad.status != 0 && bad.stderr.contains("gaps: The value 'zero' is invalid"), "\(bad.stderr)")
+    }
+}
