@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write"] {
+        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write", "run", "inspect"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -20,6 +20,8 @@ import Testing
         ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
+        ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work"]),
+        ("inspect", ["Examples:", "--html", "--samples", "sha256"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
