@@ -34,6 +34,7 @@ struct RunCommand: ParsableCommand {
         Examples:
           oodsynth run manifests/demo.yaml
           oodsynth run manifests/demo.yaml --out out/try2 --set gaps.count=100 --set seed=7
+          oodsynth run manifests/clip-diffusers.yaml --check
           oodsynth run manifests/clip-diffusers.yaml --resume
         """)
 
@@ -48,6 +49,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Continue a run that was killed: keep its completed phases.")
     var resume = false
+
+    @Flag(help: "Check the manifest (keys, values, files) and stop before any work.")
+    var check = false
 
     @OptionGroup var common: CommonOptions
 
@@ -74,6 +78,10 @@ struct RunCommand: ParsableCommand {
             }
             if let folder = caption.wordnet, !FileManager.default.fileExists(atPath: folder) {
                 throw PipelineError.invalidOption("\(manifest.source): caption.wordnet: \(folder): no such folder")
+            }
+            if check {
+                FileHandle.standardError.write(Data("\(manifest.source): OK (input \(manifest.inputs.joined(separator: ", ")), out \(manifest.out))\n".utf8))
+                return
             }
             try prepare(work: work, out: manifest.out, overwrite: write.overwrite)
 

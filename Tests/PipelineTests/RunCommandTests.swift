@@ -107,6 +107,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/out.work"), "\(line): work started")
     }
 
+    @Test func theShippedManifestsAreValid() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Shell.repository.path + "/manifests").filter { $0.hasSuffix(".yaml") }
+        #expect(names.count >= 3)
+        for name in names {
+            // The CLIP folders are the user's download; the builtin model stands in for the check.
+            let run = try Shell.run("oodsynth run manifests/\(name) --check --set model=builtin --out /tmp/oodsynth-check-\(UUID().uuidString)")
+            #expect(run.status == 0 && run.stderr.contains("OK"), "\(name): \(run.stderr)")
+        }
+    }
+
     @Test func setOverridesAndLeftoversAreRefused() throws {
         let dir = try Self.writeManifest()
         defer { try? FileManager.default.removeItem(at: dir) }
