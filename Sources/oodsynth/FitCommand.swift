@@ -95,29 +95,31 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailure("fit") {
-            let diagnostics = Diagnostics(quiet: common.quiet)
-            let destination = URL(fileURLWithPath: out)
-            try prepare(destination)
-            let textFolder = textModel.contains("/")
-                ? URL(fileURLWithPath: textModel).standardizedFileURL : try ModelStore.folder(named: textModel)
-            let text = try SentenceEncoder(folder: textFolder)
-            var options = FitStage.Options()
-            options.image = imageConfig
-            options.seed = seed
-            options.holdOut = holdOut
-            options.prompt = prompt
-            if let input, input != "-" { options.inputSHA256 = try WeightsDigest.sha256(of: input) }
-            let source = try StreamInput.open(input)
-            let stage = FitStage(text: text, textReference: textModel.contains("/") ? textFolder.path : textModel,
-                                 options: options, diagnostics: diagnostics)
-            let result = try stage.run(reading: source.reader, inputName: source.name,
-                                       workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
-                                       name: destination.lastPathComponent)
+        try StageRunner.run("fit", quiet: common.quiet, input: .some(input), make: makeStage)
+    }
+
+    /// The fit as a pipeline stage: reads the ID stream, writes the model folder at --out.
+    func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
+        let destination = URL(fileURLWithPath: out)
+        try prepare(destination)
+        let textFolder = textModel.contains("/")
+            ? URL(fileURLWithPath: textModel).standardizedFileURL : try ModelStore.folder(named: textModel)
+        let text = try SentenceEncoder(folder: textFolder)
+        var options = FitStage.Options()
+        options.image = imageConfig
+        options.seed = seed
+        options.holdOut = holdOut
+        options.prompt = prompt
+        if let input, input != "-" { options.inputSHA256 = try WeightsDigest.sha256(of: input) }
+        let stage = FitStage(text: text, textReference: textModel.contains("/") ? textFolder.path : textModel,
+                             options: options, diagnostics: diagnostics)
+        let (workers, overwrite) = (self.workers ?? ProcessInfo.processInfo.activeProcessorCount, self.overwrite)
+        return PipelineStage(name: "fit") { input, name, _ in
+            guard let input else { throw PipelineError.unconnected("fit") }
+            let result = try stage.run(reading: input, inputName: name, workers: workers, name: destination.lastPathComponent)
             if overwrite { try? FileManager.default.removeItem(at: destination) }
             try result.model.write(to: destination)
-            diagnostics.info(result.summary.description)
-            diagnostics.info("fit: wrote \(destination.path) (\(result.model.identity))")
+            return result.summary.description + "\nfit: wrote \(destination.path) (\(result.model.identity))"
         }
     }
 

@@ -8,7 +8,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the whole pipeline from a manifest, in one process.",
         discussion: """
-        Runs decode | embed, then gaps | caption | generate, then filter | write: the same stages \
+        Runs decode | embed, then gaps | caption | generate, then filter | write (with fit: {...}, \
+        decode, fit the builtin model on it, and embed with that model): the same stages \
         as the commands chained by pipes, with the same bytes between them (and so the same output), \
         each stage on a thread of its own with a pipe's worth of samples in flight. The embedded ID \
         set and the generated samples are kept in a work folder (default OUT.work) as each phase \
@@ -59,23 +60,31 @@ struct RunCommand: ParsableCommand {
         try reportingFailure("run") {
             // A stage that fails closes its input pipe; the stage writing into it must get EPIPE, not die.
             signal(SIGPIPE, SIG_IGN)
-            let manifest = try RunManifest.load(path: self.manifest, overrides: overrides, out: out)
+            var manifest = try RunManifest.load(path: self.manifest, overrides: overrides, out: out)
             let work = manifest.work
-            let idStream = work + "/id.tar", generated = work + "/generated.tar"
+            let decoded = work + "/decoded.tar", model = work + "/model", idStream = work + "/id.tar"
+            let generated = work + "/generated.tar"
+            let fits = manifest.sections["fit"] != nil
+            if fits {
+                guard manifest.model == "builtin" else {
+                    throw PipelineError.invalidOption("\(manifest.source): model: fit makes the model; leave model out (or builtin)")
+                }
+                manifest.model = model
+            } else if manifest.model != "builtin" && !FileManager.default.fileExists(atPath: manifest.model) {
+                throw PipelineError.invalidOption("\(manifest.source): model: \(manifest.model): no such folder")
+            }
             var writeArguments = manifest.arguments(for: "write") + ["--out", manifest.out]
             if resume && !writeArguments.contains("--overwrite") { writeArguments.append("--overwrite") }
 
             // Every stage's options parsed and validated before any work.
             let decode = try parse(DecodeCommand.self, "decode", manifest.inputs + manifest.arguments(for: "decode"), manifest)
+            let fit = try parse(FitCommand.self, "fit", [decoded, "--out", model] + manifest.arguments(for: "fit"), manifest)
             let embed = try parse(EmbedCommand.self, "embed", manifest.arguments(for: "embed"), manifest)
             let gaps = try parse(GapsCommand.self, "gaps", manifest.arguments(for: "gaps"), manifest)
             let caption = try parse(CaptionCommand.self, "caption", manifest.arguments(for: "caption"), manifest)
             let generate = try parse(GenerateCommand.self, "generate", manifest.arguments(for: "generate") + ["--references", idStream], manifest)
             let filter = try parse(FilterCommand.self, "filter", manifest.arguments(for: "filter") + ["--references", idStream], manifest)
             let write = try parse(WriteCommand.self, "write", writeArguments, manifest)
-            if manifest.model != "builtin" && !FileManager.default.fileExists(atPath: manifest.model) {
-                throw PipelineError.invalidOption("\(manifest.source): model: \(manifest.model): no such folder")
-            }
             if let folder = caption.wordnet, !FileManager.default.fileExists(atPath: folder) {
                 throw PipelineError.invalidOption("\(manifest.source): caption.wordnet: \(folder): no such folder")
             }
@@ -89,11 +98,22 @@ struct RunCommand: ParsableCommand {
             // The stages keep their per-sample notes to themselves; the runner shows one progress
             // line for all of them and each stage's summary.
             let stageDiagnostics = Diagnostics(quiet: true)
-            let phases = [
-                RunPhase(name: "embed the ID set", stages: [
-                    ("decode", { try decode.makeStage(diagnostics: stageDiagnostics) }),
-                    ("embed", { try embed.makeStage(diagnostics: stageDiagnostics) }),
-                ], input: nil, checkpoint: idStream),
+            let makeDecode = ("decode", { try decode.makeStage(diagnostics: stageDiagnostics) })
+            let makeEmbed = ("embed", { try embed.makeStage(diagnostics: stageDiagnostics) })
+            var phases: [RunPhase] = []
+            if fits {
+                // The fit reads the decoded set, and embed reads it again with the fitted model.
+                phases.append(RunPhase(name: "decode the ID set", stages: [makeDecode], input: nil, checkpoint: decoded))
+                phases.append(RunPhase(name: "fit the builtin model", stages: [("fit", {
+                    // A fit killed half way may have left part of a model folder.
+                    try? FileManager.default.removeItem(atPath: model)
+                    return try fit.makeStage(diagnostics: stageDiagnostics)
+                })], input: decoded, checkpoint: nil, marker: model + ".done"))
+                phases.append(RunPhase(name: "embed the ID set", stages: [makeEmbed], input: decoded, checkpoint: idStream))
+            } else {
+                phases.append(RunPhase(name: "embed the ID set", stages: [makeDecode, makeEmbed], input: nil, checkpoint: idStream))
+            }
+            phases += [
                 RunPhase(name: "synthesize", stages: [
                     ("gaps", { try gaps.makeStage(diagnostics: stageDiagnostics) }),
                     ("caption", { try caption.makeStage(diagnostics: stageDiagnostics) }),

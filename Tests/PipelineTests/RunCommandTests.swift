@@ -53,6 +53,46 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/out.work"), "the work folder was left behind")
     }
 
+    @Test func fitInTheManifestEqualsDecodeFitEmbedByHand() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let work = dir.path + "/work"
+        // The stage records name the model folder, so the hand-made chain uses the run's own paths.
+        let chain = try Shell.run("""
+            set -e
+            mkdir -p '\(work)'
+            oodsynth decode Samples/openclipart-12.tar --max-side 64 -q > '\(work)/decoded.tar'
+            oodsynth fit '\(work)/decoded.tar' --out '\(work)/model' --seed 3 --centroids 32 --patch-samples 4000 -q
+            oodsynth embed --model '\(work)/model' -q < '\(work)/decoded.tar' > '\(work)/id.tar'
+            oodsynth gaps --method mix --count 3 --seed 3 -q < '\(work)/id.tar' \
+              | oodsynth caption --model '\(work)/model' --seed 3 --per-gap 1 --pool 600 -q \
+              | oodsynth generate --seed 3 --size 24 --steps 4 --references '\(work)/id.tar' -q \
+              | oodsynth filter --model '\(work)/model' --min-alignment=-1 --rank 99 --max-id-similarity 1 --min-novelty 0 \
+                  --references '\(work)/id.tar' -q \
+              | oodsynth write --out '\(dir.path)/piped' -q
+            rm -rf '\(work)'
+            """)
+        try #require(chain.status == 0, "\(chain.stderr)")
+        let manifest = """
+            input: Samples/openclipart-12.tar
+            out: \(dir.path)/run
+            work: \(work)
+            seed: 3
+            decode: {max-side: 64}
+            fit: {centroids: 32, patch-samples: 4000}
+            gaps: {method: mix, count: 3}
+            caption: {per-gap: 1, pool: 600}
+            generate: {size: 24, steps: 4}
+            filter: {min-alignment: "-1", rank: 99, max-id-similarity: 1, min-novelty: 0}
+            """
+        try manifest.write(toFile: dir.path + "/job.yaml", atomically: true, encoding: .utf8)
+        let run = try Shell.run("oodsynth run '\(dir.path)/job.yaml'")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("fit: wrote"), "\(run.stderr)")
+        let diff = try Shell.run("diff -r '\(dir.path)/piped' '\(dir.path)/run'")
+        #expect(diff.status == 0, "run with fit and the hand-made chain differ: \(String(decoding: diff.stdout, as: UTF8.self))")
+    }
+
     @Test func resumesAfterKillsToTheSameOutput() throws {
         let expected = try Self.piped.get()
         let dir = try Self.writeManifest()

@@ -11,7 +11,9 @@ import Yams
 ///     gaps: {method: mix, count: 24}
 ///     caption: {per-gap: 2}
 ///
-/// Relative paths are relative to the folder oodsynth runs in, as on the command line. The options a
+/// `fit: {}` (or with fit's options) fits the builtin model on the decoded input first and uses it for
+/// embed, caption and filter. Relative paths are relative to the folder oodsynth runs in, as on the
+/// command line. The options a
 /// runner sets itself (inputs, outputs, references) are refused in a section; `model` and `seed` at
 /// the top apply to every stage that takes them unless a section sets its own.
 public struct RunManifest: Sendable, Equatable {
@@ -22,11 +24,12 @@ public struct RunManifest: Sendable, Equatable {
     }
 
     /// The stages, in pipeline order.
-    public static let stages = ["decode", "embed", "gaps", "caption", "generate", "filter", "write"]
+    public static let stages = ["decode", "fit", "embed", "gaps", "caption", "generate", "filter", "write"]
     public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work"] + stages
     /// Options the runner sets, per stage.
     static let reserved: [String: Set<String>] = [
         "decode": ["output", "o", "quiet", "q"],
+        "fit": ["out", "overwrite", "quiet", "q"],
         "embed": ["input", "i", "output", "o", "quiet", "q", "model"],
         "gaps": ["input", "i", "output", "o", "quiet", "q"],
         "caption": ["input", "i", "output", "o", "quiet", "q", "model"],
@@ -36,7 +39,7 @@ public struct RunManifest: Sendable, Equatable {
     ]
     /// Stages that take `--model` and `--seed` from the top level.
     static let takesModel: Set<String> = ["embed", "caption", "filter"]
-    static let takesSeed: Set<String> = ["gaps", "caption", "generate"]
+    static let takesSeed: Set<String> = ["fit", "gaps", "caption", "generate"]
 
     public var source: String
     public var inputs: [String]
@@ -136,13 +139,14 @@ public struct RunManifest: Sendable, Equatable {
     public func arguments(for stage: String) -> [String] {
         let options = sections[stage] ?? []
         var arguments: [String] = []
-        if Self.takesModel.contains(stage) { arguments += ["--model", model] }
-        if Self.takesSeed.contains(stage), let seed, !options.contains(where: { $0.key == "seed" }) { arguments += ["--seed", seed] }
+        if Self.takesModel.contains(stage) { arguments.append("--model=\(model)") }
+        if Self.takesSeed.contains(stage), let seed, !options.contains(where: { $0.key == "seed" }) { arguments.append("--seed=\(seed)") }
         for (key, value) in options {
             switch value {
-            case .scalar(let text): arguments += ["--\(key)", text]
+            // --key=value: a value that starts with a dash ("-1") stays a value.
+            case .scalar(let text): arguments.append("--\(key)=\(text)")
             case .flag(let on): if on { arguments.append("--\(key)") }
-            case .list(let items): for item in items { arguments += ["--\(key)", item] }
+            case .list(let items): for item in items { arguments.append("--\(key)=\(item)") }
             }
         }
         return arguments

@@ -24,8 +24,8 @@ public final class Runner {
     public func run(_ phases: [RunPhase], resume: Bool) throws -> [String] {
         var summaries: [String] = []
         for phase in phases {
-            if resume, let checkpoint = phase.checkpoint, FileManager.default.fileExists(atPath: checkpoint) {
-                diagnostics.info("run: \(phase.name): complete in an earlier run (\(checkpoint))")
+            if resume && phase.isComplete {
+                diagnostics.info("run: \(phase.name): complete in an earlier run")
                 continue
             }
             summaries += try run(phase)
@@ -118,6 +118,9 @@ public final class Runner {
             guard rename(temporary, checkpoint) == 0 else {
                 throw PipelineError.outputFailed(checkpoint, reason: "cannot rename \(temporary) (errno \(errno))")
             }
+        }
+        if let marker = phase.marker, !FileManager.default.createFile(atPath: marker, contents: Data()) {
+            throw PipelineError.outputFailed(marker, reason: "cannot write the phase's completion marker")
         }
         let seconds = ProcessInfo.processInfo.systemUptime - started
         diagnostics.info(String(format: "run: \(phase.name) done in %.1f s", seconds))
