@@ -41,6 +41,7 @@ let package = Package(
             "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
+        .target(name: "Evaluation"),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation",
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
     ]
 )
