@@ -41,7 +41,7 @@ let package = Package(
             "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
-        .target(name: "Evaluation"),
+        .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation",
             .product(name: "Yams", package: "Yams"),
         ]),
