@@ -14,10 +14,20 @@ public struct SoftmaxRegression: Sendable {
     public var iterations = 0
     public var converged = false
 
+    /// How outliers enter the loss.
+    public enum OutlierLoss: Sendable, Equatable {
+        /// Cross-entropy of each outlier to the uniform distribution (outlier exposure).
+        case uniform
+        /// Energy-bounded learning (Liu et al. 2020): squared hinges pushing the free energy
+        /// E = -logsumexp(logits) of ID samples below `inMargin` and of outliers above `outMargin`.
+        case energyMargin(inMargin: Double, outMargin: Double)
+    }
+
     public struct Options: Sendable {
         public var c = 1.0
-        /// Weight of the outlier-exposure term.
+        /// Weight of the outlier term.
         public var outlierWeight = 0.5
+        public var outlierLoss = OutlierLoss.uniform
         public var optimizer = LBFGS()
 
         public init() {}
@@ -41,22 +51,21 @@ public struct SoftmaxRegression: Sendable {
             var value = 0.0
             var gradW = w, gradB = [Double](repeating: 0, count: k)      // the penalty's gradient is W
             value += 0.5 * LBFGS.dot(w, w)
-            // Residuals R (n x k): softmax minus target, scaled by C; then grad W += R^T X.
-            func add(_ rows: [Double], count: Int, target: (Int, Int) -> Double, scale: Double) throws(EvaluationError) {
+            // Per row: the loss, and its gradient with respect to the row's logits (the residual),
+            // which then gives grad W += R^T X and grad b += column sums of R.
+            func add(_ rows: [Double], count: Int, scale: Double,
+                     row term: (Int, ArraySlice<Double>, [Double], Double) -> (loss: Double, residual: [Double])) throws(EvaluationError) {
                 guard count > 0 else { return }
                 var logits = try Self.logits(rows, count: count, w: w, b: b, k: k, d: d)
                 for i in 0..<count {
-                    let row = i * k
-                    let top = logits[row..<(row + k)].max() ?? 0
-                    var sum = 0.0
-                    for c in 0..<k { sum += Foundation.exp(logits[row + c] - top) }
-                    let logSum = top + Foundation.log(sum)
+                    let range = (i * k)..<((i + 1) * k)
+                    let logSum = DetectorScores.logSumExp(Array(logits[range]))
+                    let p = logits[range].map { Foundation.exp($0 - logSum) }
+                    let (loss, residual) = term(i, logits[range], p, logSum)
+                    value += scale * loss
                     for c in 0..<k {
-                        let t = target(i, c)
-                        value -= scale * t * (logits[row + c] - logSum)
-                        let p = Foundation.exp(logits[row + c] - logSum)
-                        logits[row + c] = scale * (p - t)
-                        gradB[c] += logits[row + c]
+                        logits[i * k + c] = scale * residual[c]
+                        gradB[c] += scale * residual[c]
                     }
                 }
                 let product: [Double]
@@ -67,8 +76,30 @@ public struct SoftmaxRegression: Sendable {
                 }
                 for i in gradW.indices { gradW[i] += product[i] }
             }
-            try add(x, count: n, target: { i, c in labels[i] == c ? 1 : 0 }, scale: options.c)
-            try add(outlierRows, count: outliers.count, target: { _, _ in 1 / Double(k) }, scale: options.c * options.outlierWeight)
+            // Cross-entropy of the ID samples to their labels.
+            try add(x, count: n, scale: options.c) { i, z, p, logSum in
+                let label = labels[i]
+                var residual = p
+                residual[label] -= 1
+                var loss = logSum - z[z.startIndex + label]
+                // Energy-bounded learning also keeps ID energies below the inner margin.
+                if case .energyMargin(let inMargin, _) = options.outlierLoss, options.outlierWeight > 0 {
+                    let excess = max(0, -logSum - inMargin)
+                    loss += options.outlierWeight * excess * excess
+                    for c in 0..<k { residual[c] -= options.outlierWeight * 2 * excess * p[c] }
+                }
+                return (loss, residual)
+            }
+            try add(outlierRows, count: outliers.count, scale: options.c * options.outlierWeight) { _, z, p, logSum in
+                switch options.outlierLoss {
+                case .uniform:
+                    let mean = z.reduce(0, +) / Double(k)
+                    return (logSum - mean, p.map { $0 - 1 / Double(k) })
+                case .energyMargin(_, let outMargin):
+                    let shortfall = max(0, outMargin + logSum)
+                    return (shortfall * shortfall, p.map { 2 * shortfall * $0 })
+                }
+            }
             return (value, gradW + gradB)
         }
         let result: LBFGS.Result

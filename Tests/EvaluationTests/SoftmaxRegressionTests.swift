@@ -20,9 +20,11 @@ import Testing
         var outlierWeight: Double
         var sklearn: Fit
         var oe: Fit
+        var energy: Fit
+        var margins: [Double]
 
         enum CodingKeys: String, CodingKey {
-            case features, labels, classes, c, outliers, outlierWeight = "outlier_weight", sklearn, oe
+            case features, labels, classes, c, outliers, outlierWeight = "outlier_weight", sklearn, oe, energy, margins
         }
     }
 
@@ -85,6 +87,17 @@ import Testing
             }.reduce(0, +) / Double(logits.count)
         }
         #expect(try meanMaxSoftmax(probe) < meanMaxSoftmax(plain))
+    }
+
+    @Test func energyMarginMatchesScipyOnTheSameObjective() throws {
+        let g = try Self.golden.get()
+        var options = SoftmaxRegression.Options()
+        options.c = g.c
+        options.outlierWeight = g.outlierWeight
+        options.outlierLoss = .energyMargin(inMargin: g.margins[0], outMargin: g.margins[1])
+        options.optimizer.tolerance = 1e-7
+        let probe = try SoftmaxRegression(features: g.features, labels: g.labels, classes: g.classes, outliers: g.outliers, options: options)
+        try check(probe, against: g.energy, features: g.features, name: "energy margin")
     }
 
     @Test func deterministicAndRefusesBadInput() throws {
