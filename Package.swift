@@ -42,7 +42,7 @@ let package = Package(
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation",
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "oodsynth", dependencies: [
