@@ -30,6 +30,15 @@ public struct OODMetrics: Sendable, Equatable {
         auprOut = negative.averagePrecision
     }
 
+    /// The ROC curve, (FPR, TPR) from (0, 0) to (1, 1), one point per distinct threshold.
+    public static func roc(id: [Double], ood: [Double]) -> [(fpr: Double, tpr: Double)] {
+        guard !id.isEmpty, !ood.isEmpty else { return [] }
+        let curve = Self.curve(positives: id, negatives: ood)
+        return [(0, 0)] + zip(curve.truePositives, curve.falsePositives).map {
+            (Double($1) / Double(curve.negatives), Double($0) / Double(curve.positives))
+        }
+    }
+
     /// Cumulative true and false positives at each distinct threshold, highest first.
     struct Curve {
         var truePositives: [Int] = []

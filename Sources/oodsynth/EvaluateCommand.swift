@@ -19,7 +19,7 @@ struct EvaluateCommand: ParsableCommand {
         Examples:
           oodsynth evaluate --id-train data/train --id-test data/test --ood-test data/ood --synthetic out/demo
           oodsynth evaluate --model ~/models/clip-vit-base-patch32 --id-train train.tar --id-test test.tar \\
-              --ood-test ood.tar --synthetic out/a --synthetic out/b --json table.json
+              --ood-test ood.tar --synthetic out/a --synthetic out/b --json table.json --html report.html
         """)
 
     @Option(help: "builtin, a folder from oodsynth fit, or a CLIP folder.")
@@ -51,6 +51,9 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "Write the table as JSON here too.")
     var json: String?
+
+    @Option(help: "Write an HTML report here: the table, ROC curves and the synthetic samples the best baseline finds most ID-like.")
+    var html: String?
 
     @OptionGroup var common: CommonOptions
 
@@ -113,6 +116,14 @@ struct EvaluateCommand: ParsableCommand {
             let report = try OODEvaluator(options: options).evaluate(
                 idTrain: train, idTest: test, oodTest: ood, synthetic: synthetics, classNames: classNames, prompts: prompts)
             FileHandle.standardOutput.write(Data(report.markdown.utf8))
+            if let html {
+                do {
+                    try EvaluationHTML.render(report, synthetic: synthetics).write(toFile: html, atomically: true, encoding: .utf8)
+                } catch {
+                    throw PipelineError.outputFailed(html, reason: error.localizedDescription)
+                }
+                diagnostics.info("evaluate: report written to \(html)")
+            }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -46,7 +46,7 @@ import Testing
         let synthetic = try RunCommandTests.piped.get().path
         let run = try Shell.run("""
             oodsynth evaluate --id-train '\(split)/id-train' --id-test '\(split)/id-test' --ood-test '\(split)/ood-test' \
-              --synthetic '\(synthetic)' --k 10 --json '\(split)/table.json'
+              --synthetic '\(synthetic)' --k 10 --json '\(split)/table.json' --html '\(split)/report.html'
             """)
         #expect(run.status == 0, "\(run.stderr)")
         let markdown = String(decoding: run.stdout, as: UTF8.self)
@@ -64,6 +64,9 @@ import Testing
         let bestBase = table.rows.filter { !$0.synthetic }.map(\.auroc).max() ?? 0
         let bestSynthetic = table.rows.filter(\.synthetic).map(\.auroc).max() ?? 0
         #expect(abs((table.auroc_gain ?? .nan) - (bestSynthetic - bestBase)) < 0.02, "\(table)")
+        let html = try String(contentsOfFile: split + "/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 8, "one ROC curve per row")
+        #expect(html.contains("finds most ID-like") && html.contains("data:image/png;base64,"))
     }
 
     @Test func missingSetsAreRefused() throws {

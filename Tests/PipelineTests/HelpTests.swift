@@ -21,7 +21,7 @@ import Testing
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
         ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work"]),
-        ("evaluate", ["Examples:", "--id-train", "--id-test", "--ood-test", "--synthetic", "--json", "MCM", "AUROC"]),
+        ("evaluate", ["Examples:", "--id-train", "--id-test", "--ood-test", "--synthetic", "--json", "--html", "MCM", "AUROC"]),
         ("inspect", ["Examples:", "--html", "--samples", "sha256"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])

@@ -22,6 +22,11 @@ public struct OODEvaluator {
         public var bestBaseline: String?
         public var bestSynthetic: String?
         public var aurocGain: Double?
+        /// The ROC curve of each row, in row order (for the HTML report).
+        public var curves: [[(fpr: Double, tpr: Double)]] = []
+        /// For each synthetic set (by name): its sample indices, most ID-like first by the best
+        /// baseline's score, with that score: the outliers the baseline cannot tell from ID.
+        public var hardest: [String: [(index: Int, score: Double)]] = [:]
 
         enum CodingKeys: String, CodingKey {
             case rows, bestBaseline = "best_baseline", bestSynthetic = "best_synthetic", aurocGain = "auroc_gain"
@@ -73,17 +78,23 @@ public struct OODEvaluator {
             return known.isEmpty ? nil : Double(known.filter { $0 }.count) / Double(known.count)
         }
         var rows: [EvaluationRow] = []
+        var curves: [[(fpr: Double, tpr: Double)]] = []
         func add(_ detector: String, _ set: String?, id: [Double], ood: [Double], accuracy: Double?) throws {
             rows.append(EvaluationRow(detector: detector, syntheticSet: set, metrics: try OODMetrics(id: id, ood: ood), idAccuracy: accuracy))
+            curves.append(OODMetrics.roc(id: id, ood: ood))
         }
+        // Each baseline's scores of every synthetic set, to find the samples it finds most ID-like.
+        var baselineOnSynthetic: [[[Double]]] = []
 
         // Baselines.
         let mcmID = DetectorScores.mcm(images: idTest.embeddings, prompts: prompts, temperature: options.temperature)
         let mcmOOD = DetectorScores.mcm(images: oodTest.embeddings, prompts: prompts, temperature: options.temperature)
         try add("MCM", nil, id: mcmID.scores, ood: mcmOOD.scores, accuracy: accuracy(mcmID.predictions))
+        baselineOnSynthetic.append(synthetic.map { DetectorScores.mcm(images: $0.embeddings, prompts: prompts, temperature: options.temperature).scores })
         let k = max(1, min(options.k, idTrain.embeddings.count - 1))
         try add("kNN (k=\(k))", nil, id: try DetectorScores.knn(train: idTrain.embeddings, test: idTest.embeddings, k: k),
                 ood: try DetectorScores.knn(train: idTrain.embeddings, test: oodTest.embeddings, k: k), accuracy: nil)
+        baselineOnSynthetic.append(try synthetic.map { try DetectorScores.knn(train: idTrain.embeddings, test: $0.embeddings, k: k) })
         let train = idTrain.embeddings.map { $0.map(Double.init) }
         let test = idTest.embeddings.map { $0.map(Double.init) }, ood = oodTest.embeddings.map { $0.map(Double.init) }
         var probeOptions = SoftmaxRegression.Options()
@@ -93,6 +104,9 @@ public struct OODEvaluator {
         let probeAccuracy = accuracy(probeID.map(Self.argmax))
         try add("probe MSP", nil, id: DetectorScores.msp(probeID), ood: DetectorScores.msp(probeOOD), accuracy: probeAccuracy)
         try add("probe energy", nil, id: DetectorScores.energy(probeID), ood: DetectorScores.energy(probeOOD), accuracy: probeAccuracy)
+        let probeSynthetic = try synthetic.map { try probe.logits($0.embeddings.map { $0.map(Double.init) }) }
+        baselineOnSynthetic.append(probeSynthetic.map(DetectorScores.msp))
+        baselineOnSynthetic.append(probeSynthetic.map(DetectorScores.energy))
 
         // With each synthetic set.
         let trainEnergies = DetectorScores.energy(try probe.logits(train)).map { -$0 }.sorted()
@@ -117,11 +131,21 @@ public struct OODEvaluator {
             let margin = { (logits: [[Double]]) in logits.map { $0[0] - $0[1] } }
             try add("ID-vs-synthetic head", set.name, id: margin(try head.logits(test)), ood: margin(try head.logits(ood)), accuracy: nil)
         }
-        let bestBaseline = rows.filter { $0.syntheticSet == nil }.max { $0.auroc < $1.auroc }
+        let baselineRows = rows.indices.filter { rows[$0].syntheticSet == nil }
+        let best = baselineRows.max { rows[$0].auroc < rows[$1].auroc }
+        let bestBaseline = best.map { rows[$0] }
         let bestSynthetic = rows.filter { $0.syntheticSet != nil }.max { $0.auroc < $1.auroc }
-        return Report(rows: rows, bestBaseline: bestBaseline?.detector,
-                      bestSynthetic: bestSynthetic.map { "\($0.detector) (\($0.syntheticSet ?? ""))" },
-                      aurocGain: bestSynthetic.flatMap { s in bestBaseline.map { s.auroc - $0.auroc } })
+        var report = Report(rows: rows, bestBaseline: bestBaseline?.detector,
+                            bestSynthetic: bestSynthetic.map { "\($0.detector) (\($0.syntheticSet ?? ""))" },
+                            aurocGain: bestSynthetic.flatMap { s in bestBaseline.map { s.auroc - $0.auroc } })
+        report.curves = curves
+        if let best, let position = baselineRows.firstIndex(of: best) {
+            for (setIndex, set) in synthetic.enumerated() {
+                let scores = baselineOnSynthetic[position][setIndex]
+                report.hardest[set.name] = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }.map { ($0, scores[$0]) }
+            }
+        }
+        return report
     }
 
     static func argmax(_ row: [Double]) -> Int {
