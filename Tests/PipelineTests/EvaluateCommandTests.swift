@@ -6,21 +6,7 @@ import Testing
 @Suite struct EvaluateCommandTests {
     static let split: Result<URL, Error> = Result {
         let dir = try Shell.temporaryDirectory()
-        let run = try Shell.run("""
-            cd '\(dir.path)' && python3 -c "
-            import collections, os, tarfile
-            t = tarfile.open('\(Shell.repository.path)/Samples/openclipart-12.tar')
-            images = sorted((m for m in t.getmembers() if m.name.rsplit('.', 1)[-1] in ('png', 'jpg')), key=lambda m: m.name)
-            classes = sorted({m.name.split('/')[0] for m in images})
-            seen = collections.Counter()
-            for m in images:
-                c = m.name.split('/')[0]
-                split = 'ood-test' if c in classes[8:] else ('id-train', 'id-test')[seen[c] % 2]
-                seen[c] += 1
-                os.makedirs(split + '/' + c, exist_ok=True)
-                open(split + '/' + c + '/' + os.path.basename(m.name), 'wb').write(t.extractfile(m).read())
-            "
-            """)
+        let run = try Shell.run("python3 scripts/split-samples.py Samples/openclipart-12.tar '\(dir.path)'")
         guard run.status == 0 else { throw GapsCommandTests.ShellFailure(message: run.stderr) }
         return dir
     }
