@@ -143,8 +143,6 @@ public final class CrossModalFilter {
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var sum: Float = 0
-        for i in 0..<min(a.count, b.count) { sum += a[i] * b[i] }
-        return sum
+        UnitVector.dot(a, b)
     }
 }

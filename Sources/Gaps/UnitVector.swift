@@ -1,19 +1,19 @@
 import Foundation
 
-/// Small vector helpers for points on the unit sphere.
-enum UnitVector {
+/// Small vector helpers for points on the unit sphere (also the filter's and evaluation's).
+public enum UnitVector {
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var sum: Float = 0
         for index in 0..<count { sum += a[index] * b[index] }
         return sum
     }
 
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
         a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in dot(a.baseAddress!, b.baseAddress!, count: min(a.count, b.count)) } }
     }
 
     /// `vector` scaled to unit length, or nil when its length is zero or not finite.
-    static func normalized(_ vector: [Float]) -> [Float]? {
+    public static func normalized(_ vector: [Float]) -> [Float]? {
         var sum: Double = 0
         for value in vector { sum += Double(value) * Double(value) }
         guard sum.isFinite, sum > 1e-24 else { return nil }

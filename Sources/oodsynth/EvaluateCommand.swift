@@ -73,30 +73,19 @@ struct EvaluateCommand: ParsableCommand {
             let diagnostics = Diagnostics(quiet: common.quiet)
             let quiet = Diagnostics(quiet: true)
             let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
-            guard let image = loaded.image else { throw PipelineError.invalidOption("--model \(model) has no image tower") }
+            guard loaded.image != nil else { throw PipelineError.invalidOption("--model \(model) has no image tower") }
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oodsynth-evaluate-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let runner = Runner(diagnostics: quiet)
             func embedded(_ name: String, _ paths: [String], keepImages: Bool = false) throws -> EmbeddedSet {
-                let inputs = try paths.flatMap(EmbeddedSet.inputs(for:)).map { try DecodeInput(argument: $0) }
-                var decodeOptions = DecodeStage.Options()
-                decodeOptions.maxSide = 256
-                let decode = DecodeStage(inputs: inputs, options: decodeOptions, diagnostics: quiet)
-                var embedOptions = EmbedStage.Options()
-                embedOptions.model = model
-                let embed = EmbedStage(text: loaded.text, image: image, options: embedOptions, diagnostics: quiet)
-                let set = try EmbeddedSet.load(
-                    name: name, paths: paths,
-                    decode: PipelineStage(name: "decode") { _, _, output in
-                        guard var output else { throw PipelineError.unconnected("decode") }
-                        return try decode.run(into: &output).description
-                    },
-                    embed: PipelineStage(name: "embed") { input, inputName, output in
-                        guard let input, var output else { throw PipelineError.unconnected("embed") }
-                        return try embed.run(reading: input, inputName: inputName, into: &output).description
-                    },
-                    scratch: scratch, runner: runner, keepImages: keepImages)
+                // The decode and embed commands' own stages, as `run` uses them.
+                let decode = try DecodeCommand.parseAsRoot(paths.flatMap(EmbeddedSet.inputs(for:)) + ["--max-side=256"]) as? DecodeCommand
+                let embed = try EmbedCommand.parseAsRoot(["--model=\(model)"]) as? EmbedCommand
+                guard let decode, let embed else { throw PipelineError.invalidOption("evaluate: cannot set up decode and embed") }
+                let set = try EmbeddedSet.load(name: name, paths: paths, decode: try decode.makeStage(diagnostics: quiet),
+                                               embed: try embed.makeStage(diagnostics: quiet),
+                                               scratch: scratch, runner: runner, keepImages: keepImages)
                 diagnostics.info("evaluate: \(name): \(set.embeddings.count) images embedded")
                 return set
             }

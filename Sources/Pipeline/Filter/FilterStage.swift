@@ -98,7 +98,7 @@ public struct FilterStage {
             guard !batch.isEmpty else { return }
             let vectors = try image.embed(images: batch.map(\.image))
             let candidates = zip(batch, vectors).map { item, vector in
-                CrossModalFilter.Candidate(key: item.sample.key, image: Self.unit(vector) ?? vector, caption: item.caption)
+                CrossModalFilter.Candidate(key: item.sample.key, image: UnitVector.normalized(vector) ?? vector, caption: item.caption)
             }
             let decisions: [FilterDecision]
             do {
@@ -157,13 +157,6 @@ public struct FilterStage {
         }
     }
 
-    /// `vector` scaled to unit length; nil when it is zero or not finite.
-    static func unit(_ vector: [Float]) -> [Float]? {
-        let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0, norm.isFinite else { return nil }
-        return vector.map { $0 / norm }
-    }
-
     /// A score for `json`, rounded to 6 decimals: float32 carries no more, and it reads better.
     static func score(_ value: Float) -> JSONValue {
         .number((Double(value) * 1e6).rounded() / 1e6)
@@ -181,7 +174,7 @@ public struct FilterStage {
         guard let npy = sample["txt.npy"], let values = try? NPY.decode(npy).values else {
             return .failure(Skip(reason: "no-caption-embedding", detail: "no txt.npy"))
         }
-        guard values.count == dimension, let caption = Self.unit(values) else {
+        guard values.count == dimension, let caption = UnitVector.normalized(values) else {
             return .failure(Skip(reason: "bad-embedding", detail: "txt.npy has \(values.count) values or is not finite; the ID set has \(dimension)"))
         }
         do {
