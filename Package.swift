@@ -23,6 +23,9 @@ let package = Package(
         // libpng and libjpeg report errors with longjmp, which Swift frames must never see:
         // this thin C layer owns every setjmp and returns plain error codes.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"]),
+        // Matrix products on BLIS (Debian's libblis-pthread-dev for blis.h; libblis.so.4 loaded at run
+        // time, privately, since it exports the same BLAS symbols as OpenBLAS). See GEMMKernel.
+        .target(name: "CGEMM", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(name: "OODCore"),
         .target(name: "WebDataset", dependencies: [
@@ -30,7 +33,7 @@ let package = Package(
         ]),
         .target(name: "Imaging", dependencies: ["OODCore", "CCodecs"]),
         .target(name: "Tokenizers"),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CGEMM"]),
         .target(name: "Encoders", dependencies: [
             "OODCore", "LinearAlgebra", "Tokenizers", "Imaging",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -42,7 +45,7 @@ let package = Package(
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation",
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "LinearAlgebra", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "oodsynth", dependencies: [
@@ -59,7 +62,7 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS", "CGEMM"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),

@@ -57,10 +57,9 @@ public enum Attention {
         let scale = 1 / Float(headWidth).squareRoot()
         let stride = qkv.columns
         let tasks = zip(starts, lengths).filter { $0.1 > 0 }.flatMap { sequence in (0..<heads).map { (sequence.0, sequence.1, $0) } }
-        // Per-head products small enough that OpenBLAS runs them on one thread are spread over the
-        // cores here; larger ones run one after another, each threaded by OpenBLAS.
-        let small = longest * longest * headWidth <= Parallel.singleThreadedGEMM
-        let parts = small ? min(Parallel.workers, tasks.count) : 1
+        // Heads of every sequence are spread over the cores, each head's products on one thread.
+        // Each sequence is multiplied at its own length, never padded to the batch's longest.
+        let parts = min(Parallel.workers, tasks.count)
         Parallel.run(parts) { part in
             let scores = Matrix(rows: longest, columns: longest)
             for index in Swift.stride(from: part, to: tasks.count, by: parts) {

@@ -1,3 +1,4 @@
+import CGEMM
 import COpenBLAS
 import Dispatch
 import Foundation
@@ -28,6 +29,8 @@ public enum BatchSplit {
             withoutActuallyEscaping(body) { body in
                 let work = Work(body: body)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    cgemm_parallel_enter()
+                    defer { cgemm_parallel_leave() }
                     shared.base[part] = Result { try work.body(part) }
                 }
             }

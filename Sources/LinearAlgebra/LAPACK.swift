@@ -1,12 +1,14 @@
+import CGEMM
 import COpenBLAS
 
 /// Double-precision linear algebra for fitting (not for inference, which stays in Float32): a matrix
 /// product, a symmetric eigendecomposition (patch whitening) and a positive-definite solve (ridge
 /// regression), through the BLAS and LAPACK inside OpenBLAS. Matrices are row-major arrays.
 ///
-/// Fitted models must be byte-identical on any machine, and OpenBLAS's own threading rounds
+/// Fitted models must be byte-identical for any core count, and OpenBLAS's own threading rounds
 /// differently with the thread count. So products go block by block (`BatchSplit.forEachRowBlock`)
-/// and the factorizations run on one thread.
+/// on the `GEMMKernel` (BLIS: each element the same bits in any block) and the factorizations run on
+/// one thread.
 public enum LAPACK {
     /// op(a) · op(b), where op(a) is `m x k` and op(b) is `k x n`.
     public static func product(
@@ -25,10 +27,15 @@ public enum LAPACK {
                     BatchSplit.forEachRowBlock(rows: m) { rows in
                         // Row `first` of op(a): a row of a, or a column of a when transposed.
                         let start = transposeA ? a + rows.lowerBound : a + rows.lowerBound * k
-                        cblas_dgemm(
-                            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                            blasint(rows.count), blasint(n), blasint(k), 1, start, blasint(transposeA ? m : k),
-                            b, blasint(transposeB ? k : n), 0, shared.base + rows.lowerBound * n, blasint(n))
+                        let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+                        let out = shared.base + rows.lowerBound * n
+                        if GEMMKernel.isBLIS {
+                            cgemm_dgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.count, n, k, 1, start, lda, b, ldb, 0, out, n)
+                        } else {
+                            cblas_dgemm(
+                                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                blasint(rows.count), blasint(n), blasint(k), 1, start, blasint(lda), b, blasint(ldb), 0, out, blasint(n))
+                        }
                     }
                 }
             }

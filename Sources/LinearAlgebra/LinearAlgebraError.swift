@@ -8,6 +8,8 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
     case notConverged(String)
     /// A system that should be positive definite and is not (a regularization too small for the data).
     case notPositiveDefinite(String)
+    /// The matrix-product library could not be loaded; the message says why and what to install.
+    case kernelUnavailable(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
         case .unknownActivation(let name): "unknown activation function '\(name)'"
         case .notConverged(let detail): "eigendecomposition did not converge: \(detail)"
         case .notPositiveDefinite(let detail): "matrix is not positive definite: \(detail)"
+        case .kernelUnavailable(let detail): detail
         }
     }
 }

@@ -1,19 +1,53 @@
+import CGEMM
 import COpenBLAS
 
 extension Matrix {
     /// C = alpha · op(A) · op(B) + beta · C on row-major pointers with explicit leading dimensions, so
     /// callers can multiply strided views (one attention head inside a fused QKV row) without copies.
-    /// OpenBLAS picks its own thread count per call from the problem size.
-    @inline(__always)
+    ///
+    /// On BLIS (`GEMMKernel`) each element of C is the same bits however the product is cut, so a
+    /// large product is cut here into one stripe of rows (or columns) per core, each on one thread,
+    /// and gives exactly what one call would. Inside a parallel region (`Parallel`, `BatchSplit`) it
+    /// stays on the calling thread.
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        guard GEMMKernel.isBLIS else {
+            cblas_sgemm(
+                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+            return
+        }
+        let stripes = Parallel.stripes(m: m, n: n, k: k)
+        guard stripes.count > 1 else {
+            cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let pointers = StripePointers(a: a, b: b, c: c)
+        Parallel.run(stripes.count) { part in
+            let range = stripes[part]
+            if stripes.alongRows {
+                // Rows of op(A): rows of A, or columns of A when it is transposed.
+                let a = transposeA ? pointers.a + range.lowerBound : pointers.a + range.lowerBound * lda
+                cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, range.count, n, k, alpha, a, lda,
+                            pointers.b, ldb, beta, pointers.c + range.lowerBound * ldc, ldc)
+            } else {
+                // Columns of op(B): rows of B when it is transposed, columns of B otherwise.
+                let b = transposeB ? pointers.b + range.lowerBound * ldb : pointers.b + range.lowerBound
+                cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, range.count, k, alpha, pointers.a, lda,
+                            b, ldb, beta, pointers.c + range.lowerBound, ldc)
+            }
+        }
+    }
+
+    // Stripes write disjoint parts of c, and Parallel.run returns after all of them.
+    private struct StripePointers: @unchecked Sendable {
+        let a: UnsafePointer<Float>
+        let b: UnsafePointer<Float>
+        let c: UnsafeMutablePointer<Float>
     }
 
     /// self = a · bᵀ: the layout of a Hugging Face `Linear`, whose weights are [out, in].

@@ -1,10 +1,10 @@
 import COpenBLAS
 
 extension Matrix {
-    /// C = A · op(B) + beta · C, computed in fixed blocks of rows of A by single-threaded BLAS
-    /// (`BatchSplit.forEachRowBlock`): each row of C then depends only on its row of A and on B,
-    /// never on the core count or on which other rows share the call. For fitting and for the
-    /// builtin tower, whose outputs must be the same bytes on every machine and in every batch.
+    /// C = A · op(B) + beta · C, computed in fixed blocks of rows of A, spread over the cores with
+    /// `BatchSplit.forEachRowBlock`, each block on one thread. With BLIS (`GEMMKernel`) every row of C
+    /// depends only on its row of A and on B, never on the core count or the other rows. For the
+    /// products inside fitting and the builtin tower, whose callers are already split by rows.
     public static func rowBlockedGEMM(
         transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -33,25 +33,5 @@ extension Matrix {
         let a: UnsafePointer<Float>
         let b: UnsafePointer<Float>
         let c: UnsafeMutablePointer<Float>
-    }
-}
-
-extension Matrix {
-    /// Row i of C = B · (row i of A) + beta · (row i of C), one matrix-vector product per row, in
-    /// fixed row blocks on single-threaded BLAS. Unlike a GEMM, whose kernels change with the
-    /// number of rows (OpenBLAS has small-matrix paths), every row takes the same path: a vector's
-    /// result is the same bits alone or in any batch.
-    public static func rowwiseProduct(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        guard n > 0, k > 0 else { return }
-        let pointers = Pointers(a: a, b: b, c: c)
-        BatchSplit.forEachRowBlock(rows: m) { rows in
-            for row in rows {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), 1, pointers.b, blasint(ldb),
-                            pointers.a + row * lda, 1, beta, pointers.c + row * ldc, 1)
-            }
-        }
     }
 }

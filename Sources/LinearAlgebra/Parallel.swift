@@ -1,21 +1,25 @@
+import CGEMM
 import COpenBLAS
 import Dispatch
 
-/// Splits elementwise and attention work over the cores between GEMMs.
+/// Splits work over the cores: elementwise kernels, attention heads, and the stripes of a large
+/// matrix product (`Matrix.gemm`).
 ///
-/// OpenBLAS threads its own large GEMMs; this is used only for work that does not call a threaded
-/// GEMM (elementwise kernels, and attention whose per-head products OpenBLAS runs single-threaded),
-/// so the two never compete for the same cores.
+/// Work started inside a parallel region stays on its thread (a per-thread depth counts the regions),
+/// so a product called from an attention head or a `BatchSplit` part never splits again.
 enum Parallel {
-    /// Workers for the non-GEMM work: the same count OpenBLAS uses for its GEMMs.
+    /// Workers: the number of cores OpenBLAS found (or `OPENBLAS_NUM_THREADS`), at most 8.
     static let workers = max(1, min(Int(openblas_get_num_threads()), 8))
 
     /// Below this many elements a dispatch costs more than it saves.
     static let minimumElements = 1 << 16
 
-    /// OpenBLAS runs a GEMM on one thread when m·n·k is at most 65536 · GEMM_MULTITHREAD_THRESHOLD
-    /// (4 by default; interface/gemm.c).
-    static let singleThreadedGEMM = 65536 * 4
+    /// Below this many multiply-adds a product runs on one thread: about 20 µs of work, the cost of
+    /// waking the others.
+    static let minimumProduct = 1 << 20
+
+    /// True on a thread that is already running one part of a parallel region.
+    static var isInsideRegion: Bool { cgemm_parallel_depth() > 0 }
 
     /// Runs `body(worker)` for each worker index, concurrently when there is more than one. Callers
     /// give each worker a disjoint part of the output, and concurrentPerform returns only when all
@@ -27,7 +31,11 @@ enum Parallel {
         }
         withoutActuallyEscaping(body) { escapable in
             let shared = SharedClosure(body: escapable)
-            DispatchQueue.concurrentPerform(iterations: count) { shared.body($0) }
+            DispatchQueue.concurrentPerform(iterations: count) { part in
+                cgemm_parallel_enter()
+                defer { cgemm_parallel_leave() }
+                shared.body(part)
+            }
         }
     }
 
@@ -37,11 +45,36 @@ enum Parallel {
 
     /// Applies `kernel` to `count` floats split into one contiguous chunk per worker.
     static func chunks(_ data: UnsafeMutablePointer<Float>, count: Int, _ kernel: (UnsafeMutablePointer<Float>, Int) -> Void) {
-        let parts = count >= minimumElements ? workers : 1
+        let parts = count >= minimumElements && !isInsideRegion ? workers : 1
         let size = (count + parts - 1) / max(parts, 1)
         run(parts) { part in
             let start = part * size
             if start < count { kernel(data + start, min(size, count - start)) }
         }
+    }
+
+    /// How an `m x n` product with inner size `k` is cut over the cores: along its larger side, in
+    /// stripes of a multiple of 16 (whole register tiles), or not at all when it is small or the
+    /// caller already runs in parallel.
+    static func stripes(m: Int, n: Int, k: Int) -> Stripes {
+        let alongRows = m >= n
+        let side = alongRows ? m : n
+        guard workers > 1, !isInsideRegion, m * n * k >= minimumProduct, side >= 32 else {
+            return Stripes(alongRows: alongRows, side: side, size: side)
+        }
+        let parts = min(workers, side / 16)
+        let size = ((side + parts - 1) / parts + 15) / 16 * 16
+        return Stripes(alongRows: alongRows, side: side, size: size)
+    }
+
+    /// Consecutive ranges of `size` along one side of a product.
+    struct Stripes {
+        let alongRows: Bool
+        let side: Int
+        let size: Int
+
+        var count: Int { (side + size - 1) / size }
+
+        subscript(part: Int) -> Range<Int> { (part * size)..<min((part + 1) * size, side) }
     }
 }

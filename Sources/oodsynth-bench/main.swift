@@ -17,7 +17,7 @@ import WebDataset
 //   oodsynth-bench embed image CLIP_FOLDER                   images/s, batch 32 (then GFLOP/s of sgemm peak)
 //   oodsynth-bench embed text CLIP_FOLDER                    captions/s, 256 short captions, batch 32
 //   oodsynth-bench embed minilm MINILM_FOLDER                sentences/s, 1000 short captions, batch 32
-//   oodsynth-bench sgemm                                     GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads
+//   oodsynth-bench sgemm [blis]                              GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads (or ours on BLIS)
 //   oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT]     queries/s of exact self-kNN of every vector
 //                                                            (GFLOP/s on stderr; --dump writes the indices)
 //   oodsynth-bench wordnet [DIR]                             seconds to load the WordNet database
@@ -133,12 +133,26 @@ func benchEmbed() throws {
     }
 }
 
+/// GFLOP/s of a 2048^3 product: OpenBLAS on its own threads (the machine's peak), or with `blis`
+/// the products oodsynth runs (BLIS, one stripe per core; GEMMKernel).
 func benchSGEMM() {
     let n = 2048
     let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
     var c = [Float](repeating: 0, count: n * n)
+    let blis = CommandLine.arguments.dropFirst(2).first == "blis"
     let run = {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+        if blis {
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        Matrix.gemm(transposeA: false, transposeB: true, m: n, n: n, k: n, a: a.baseAddress!, lda: n,
+                                    b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                    }
+                }
+            }
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+        }
     }
     run()
     let rate = bestRate(items: 1, repeats: option("--repeats", default: 3)) { run() }
@@ -223,10 +237,11 @@ do {
     case "write": try benchWrite()
     case "embed": try benchEmbed()
     case "sgemm": benchSGEMM()
+    case "kernel": print(GEMMKernel.name)
     case "knn": try benchKNN()
     case "wordnet": try benchWordNet()
     case "generate": try benchGenerate()
-    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm | knn VECTORS.npy | wordnet | generate LIST")
+    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm [blis] | kernel | knn VECTORS.npy | wordnet | generate LIST")
     }
 } catch {
     fail(String(describing: error))

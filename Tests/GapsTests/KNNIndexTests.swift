@@ -82,14 +82,32 @@ import Testing
         let vectors = Self.unitRows(3000, 24, seed: 6)
         let index = KNNIndex(vectors: vectors)
         let all = try index.search(vectors, k: 5, excludingSelf: true)
-        let some = try index.search(Self.firstRows(vectors, 300), k: 5, excludingSelf: true)
+        let some = try index.search(Self.rows(vectors, 0..<300), k: 5, excludingSelf: true)
         #expect(Array(all.similarities.prefix(300 * 5)) == some.similarities)
         #expect(Array(all.indices.prefix(300 * 5)) == some.indices)
+        // Nor on where a query sits in its batch: a run of queries from any offset, or one alone.
+        let plain = try index.search(vectors, k: 5)
+        for range in [37..<337, 2999..<3000, 1000..<1001, 250..<2750] {
+            let found = try index.search(Self.rows(vectors, range), k: 5)
+            #expect(Array(plain.similarities[(range.lowerBound * 5)..<(range.upperBound * 5)]) == found.similarities, "\(range)")
+            #expect(Array(plain.indices[(range.lowerBound * 5)..<(range.upperBound * 5)]) == found.indices, "\(range)")
+        }
     }
 
-    static func firstRows(_ matrix: Matrix, _ count: Int) -> Matrix {
-        let result = Matrix(rows: count, columns: matrix.columns)
-        result.base.update(from: matrix.base, count: count * matrix.columns)
+    /// At the sizes of real embeddings (512-d, past one index block) as well.
+    @Test func resultsDoNotDependOnQueryBatchAtEmbeddingSize() throws {
+        let vectors = Self.unitRows(4500, 512, seed: 7)
+        let index = KNNIndex(vectors: vectors)
+        let plain = try index.search(Self.rows(vectors, 0..<600), k: 10)
+        for range in [0..<1, 13..<14, 100..<357, 300..<600] {
+            let found = try index.search(Self.rows(vectors, range), k: 10)
+            #expect(Array(plain.similarities[(range.lowerBound * 10)..<(range.upperBound * 10)]) == found.similarities, "\(range)")
+        }
+    }
+
+    static func rows(_ matrix: Matrix, _ range: Range<Int>) -> Matrix {
+        let result = Matrix(rows: range.count, columns: matrix.columns)
+        result.base.update(from: matrix.pointer(row: range.lowerBound), count: range.count * matrix.columns)
         return result
     }
 }

@@ -39,6 +39,29 @@ import Testing
         #expect(images.status == 0, "\(images.stderr)")
     }
 
+    /// The same samples, bit for bit, whatever --batch and the core count: a sample's embedding never
+    /// depends on the batch it came in (GEMMKernel), and the header names the kernel behind the bits.
+    @Test func embeddingsDoNotDependOnBatchOrCoreCount() throws {
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let decoded = try Shell.run("oodsynth decode \(DecodeWriteTests.samples) -q -o '\(dir.path)/d.tar'")
+        #expect(decoded.status == 0, "\(decoded.stderr)")
+        var digests: Set<String> = []
+        for (batch, threads) in [(1, 1), (7, 2), (32, 2), (64, 1)] {
+            let out = "\(dir.path)/e-\(batch)-\(threads).tar"
+            let run = try Shell.run("""
+                OPENBLAS_NUM_THREADS=\(threads) oodsynth embed --model \(Self.tinyCLIP) --batch \(batch) -q -i '\(dir.path)/d.tar' -o '\(out)' \
+                && python3 Tests/interop/sample_digest.py '\(out)'
+                """)
+            #expect(run.status == 0, "\(run.stderr)")
+            digests.insert(String(decoding: run.stdout, as: UTF8.self))
+        }
+        #expect(digests.count == 1, "\(digests)")
+        #expect(digests.first?.hasPrefix("1080 ") == true, "\(digests)")
+        let header = try Shell.run("python3 -c 'import json,sys,tarfile; t=tarfile.open(sys.argv[1]); print(json.load(t.extractfile(\"__stream__.json\"))[\"stages\"][-1][\"kernel\"])' '\(dir.path)/e-1-1.tar'")
+        #expect(String(decoding: header.stdout, as: UTF8.self).hasPrefix("blis "), "\(header.stderr)")
+    }
+
     @Test func refusesToMixTwoModels() throws {
         let run = try Shell.run("oodsynth decode \(Self.input) -q | oodsynth embed --model \(Self.tinyCLIP) -q | oodsynth embed --model \(Self.tinyCLIP) -q > /dev/null")
         #expect(run.status == 0, "the same model twice is fine: \(run.stderr)")

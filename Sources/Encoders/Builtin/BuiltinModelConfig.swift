@@ -27,16 +27,20 @@ public struct BuiltinModelConfig: Codable, Sendable, Equatable {
         /// SHA-256 of the input file, when fitting read one.
         public var inputSHA256: String?
         public var evaluation: ZeroShotScores?
+        /// The matrix-product kernel that fitted the weights (`GEMMKernel.name`): the same input, seed
+        /// and kernel give the same bytes.
+        public var kernel: String?
 
         public init(seed: UInt64, samples: Int, heldOut: Int, classes: [String], templated: Int, prompt: String,
-                    inputSHA256: String? = nil, evaluation: ZeroShotScores? = nil) {
+                    inputSHA256: String? = nil, evaluation: ZeroShotScores? = nil, kernel: String? = nil) {
             (self.seed, self.samples, self.heldOut, self.classes) = (seed, samples, heldOut, classes)
             (self.templated, self.prompt, self.inputSHA256, self.evaluation) = (templated, prompt, inputSHA256, evaluation)
+            self.kernel = kernel
         }
 
         enum CodingKeys: String, CodingKey {
             case seed, samples, heldOut = "held_out", classes, templated, prompt
-            case inputSHA256 = "input_sha256", evaluation
+            case inputSHA256 = "input_sha256", evaluation, kernel
         }
     }
 

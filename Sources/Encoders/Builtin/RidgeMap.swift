@@ -87,10 +87,11 @@ public struct RidgeMap {
         guard features.columns == weight.columns else {
             throw .shapeMismatch("ridge map of \(weight.columns) features given \(features.shape)")
         }
-        // Row by row: an image's embedding must not depend on the batch it came in.
-        Matrix.rowwiseProduct(m: features.rows, n: weight.rows, k: features.columns,
-                              a: features.base, lda: features.columns, b: weight.base, ldb: weight.columns,
-                              beta: 1, c: output.base, ldc: output.columns)
+        // An image's embedding does not depend on the batch it came in: each row of a product is the
+        // same bits in any batch (GEMMKernel).
+        Matrix.gemm(transposeA: false, transposeB: true, m: features.rows, n: weight.rows, k: features.columns,
+                    a: features.base, lda: features.columns, b: weight.base, ldb: weight.columns,
+                    beta: 1, c: output.base, ldc: output.columns)
         return output
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Gaps
 import OODCore
 import WebDataset
+import LinearAlgebra
 
 /// `oodsynth caption`: gives every gap record `perGap` counterfactual captions, samples keyed
 /// `GAPKEY_cNN` with `txt`, `txt.npy` (the caption's embedding), `emb.npy` (the gap) and `json`.
@@ -84,7 +85,7 @@ public struct CaptionStage {
         selector.candidatesPerGap = options.candidatesPerGap
         selector.diversity = options.diversity
 
-        try sink.write(try header.appending(StageRecord(name: "caption", options: options.record)).sample())
+        try sink.write(try header.appending(StageRecord(name: "caption", options: options.record, kernel: GEMMKernel.name)).sample())
         let d = text.identity.dimension
         while let gap = try reader.nextSample() {
             guard let bytes = gap["emb.npy"], let vector = try? NPY.decode(bytes).values, vector.count == d else {

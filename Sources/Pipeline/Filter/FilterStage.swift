@@ -87,7 +87,7 @@ public struct FilterStage {
             throw PipelineError.inputFailed(inputName, reason: "its captions were embedded with \(streamModel), not \(model): filter with the same model")
         }
         let filter = try makeFilter(reference: reference, header: header)
-        let out = header.appending(StageRecord(name: "filter", options: options.record))
+        let out = header.appending(StageRecord(name: "filter", options: options.record, kernel: GEMMKernel.name))
         try sink.write(try out.sample())
         var rejects = rejects
         try rejects?.write(try out.sample())

@@ -1,6 +1,7 @@
 import Encoders
 import Foundation
 import Imaging
+import LinearAlgebra
 import OODCore
 import WebDataset
 
@@ -102,7 +103,7 @@ public struct FitStage {
         let record = BuiltinModelConfig.FitRecord(
             seed: options.seed, samples: train.count, heldOut: test.count, classes: classes,
             templated: items.filter { $0.caption == nil }.count, prompt: options.prompt,
-            inputSHA256: options.inputSHA256, evaluation: evaluation)
+            inputSHA256: options.inputSHA256, evaluation: evaluation, kernel: GEMMKernel.name)
         let config = BuiltinModelConfig(
             textModel: textReference, textModelSHA256: text.identity.weightsSHA256, dimension: tower.dimension,
             image: options.image, fit: record)

@@ -96,7 +96,7 @@ public struct GapsStage {
             diagnostics.warn("gaps: \(shortfall.name) found \(shortfall.found) of \(shortfall.wanted) gaps in the density window")
         }
 
-        var out = header.appending(StageRecord(name: "gaps", options: options.record))
+        var out = header.appending(StageRecord(name: "gaps", options: options.record, kernel: GEMMKernel.name))
         out.idSet = IDStatistics(
             space: options.space.rawValue, count: set.count, k: density.k,
             prototypes: set.prototypes.map { $0 ?? [] }, knnDistancePercentiles: density.percentileTable,

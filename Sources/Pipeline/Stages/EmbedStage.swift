@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import OODCore
 import WebDataset
+import LinearAlgebra
 
 /// `oodsynth embed`: adds `KEY.img.npy` (image embedding) and `KEY.txt.npy` (caption embedding) to
 /// every sample, in batches, keeping stream order and a bounded window of samples in memory.
@@ -39,7 +40,7 @@ public struct EmbedStage {
         // 2e-7), so it is part of the record; the same options always give the same bytes.
         var record = ["model": options.model, "batch": String(options.batch)]
         record["image-tower"] = image == nil ? "none" : "yes"
-        try sink.write(try header.appending(StageRecord(name: "embed", options: record)).sample())
+        try sink.write(try header.appending(StageRecord(name: "embed", options: record, kernel: GEMMKernel.name)).sample())
         if image == nil {
             diagnostics.warn("embed: \(text.identity.name) has no image tower; embedding captions only")
         }

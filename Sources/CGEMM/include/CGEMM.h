@@ -1,0 +1,48 @@
+// CGEMM: single-precision GEMM on BLIS, loaded at run time.
+//
+// Why BLIS: its macro-kernel packs both operands into zero-padded panels and runs every tile, edge or
+// not, through the same micro-kernel, and no thread ever splits the k loop. So an element of C is the
+// same bits whatever the shape of the call, the row's position in it, or the thread count: a sample's
+// result never depends on the batch it came in. OpenBLAS's Haswell/Zen sgemm kernels do not have
+// that property (a row's bits change with its position modulo 12 and with the edge tiles).
+//
+// Why dlopen with RTLD_LOCAL: libblis also exports the BLAS and CBLAS symbols (sgemm_, cblas_sgemm)
+// that libopenblas exports; linking both would let one library's symbols silently replace the
+// other's. Loaded locally, BLIS is reachable only through these functions.
+#ifndef CGEMM_H
+#define CGEMM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CGEMM_MESSAGE_SIZE 256
+
+// Loads BLIS once (thread-safe). Returns 1 when it is ready; 0 when it is not, with the reason in
+// `message`. Later calls return the first answer.
+int cgemm_load(char *message, size_t capacity);
+
+// "blis 0.9.0 zen3": the library version and the kernel configuration BLIS chose for this CPU, which
+// decide the bits of every product. Empty when BLIS is not loaded.
+const char *cgemm_kernel(void);
+
+// Row-major C = alpha op(A) op(B) + beta C on one thread. Only after cgemm_load returned 1.
+void cgemm_sgemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
+                 const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
+// Double precision, the same contract.
+void cgemm_dgemm(int transpose_a, int transpose_b, long m, long n, long k, double alpha,
+                 const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc);
+
+// A per-thread depth of parallel regions: a product called from inside one runs on its thread only.
+int cgemm_parallel_depth(void);
+void cgemm_parallel_enter(void);
+void cgemm_parallel_leave(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
