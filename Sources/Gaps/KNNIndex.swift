@@ -5,8 +5,9 @@ import LinearAlgebra
 ///
 /// Queries go in blocks against blocks of the index: one GEMM per pair of blocks, then a bounded
 /// top-k per query, so memory is O(block² + queries·k) for any N, never N x N. Query blocks run on
-/// separate cores, each GEMM on one thread (`BatchSplit.forEachRowBlock`): the result does not depend
-/// on the core count. Ties are broken by the lower index, so the order is deterministic too.
+/// separate cores, each GEMM on one thread (`BatchSplit.forEachRowBlock`). On BLIS (`GEMMKernel`) a
+/// query's similarities are the same bits whatever the core count, the other queries in its batch
+/// or its place among them. Ties are broken by the lower index, so the order is deterministic too.
 public final class KNNIndex: @unchecked Sendable {
     /// The indexed vectors, one per row (unit length for cosine semantics; not checked here).
     public let vectors: Matrix
