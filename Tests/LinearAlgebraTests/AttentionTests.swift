@@ -2,11 +2,11 @@ import Testing
 @testable import LinearAlgebra
 
 @Suite struct AttentionTests {
-    @Test(arguments: [false, true])
-    func matchesDefinitionWithPaddingMask(causal: Bool) throws {
+    /// Short sequences take the direct head products, the 80-token one BLAS (Attention.directHeadProduct).
+    @Test(arguments: [(false, 24, 3, 9), (true, 24, 3, 9), (false, 128, 2, 80), (true, 128, 2, 80)])
+    func matchesDefinitionWithPaddingMask(causal: Bool, hidden: Int, heads: Int, sequence: Int) throws {
         var seed: UInt64 = causal ? 11 : 12
-        let (hidden, heads, sequence) = (24, 3, 9)
-        let lengths = [9, 4, 1, 0]
+        let lengths = [sequence, 4, 1, 0]
         let qkv = Reference.matrix(lengths.count * sequence, 3 * hidden, seed: &seed, scale: 2)
         let out = Matrix(rows: qkv.rows, columns: hidden)
         out.fill(.nan)

@@ -36,6 +36,17 @@ void cgemm_sgemm(int transpose_a, int transpose_b, long m, long n, long k, float
 void cgemm_dgemm(int transpose_a, int transpose_b, long m, long n, long k, double alpha,
                  const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc);
 
+// The two products of one attention head over one short sequence, where a BLAS call costs more than
+// the arithmetic (BLIS spends about 7 us per call on packing and bookkeeping; a 12-token head is
+// 4,600 multiply-adds). Each element is one sum in a fixed order, so the bits depend only on its
+// operands, as with BLIS.
+//   scores[i*lds + j] = alpha * (q_i . k_j), q_i = q + i*ldq, k_j = k + j*ldk, over `width` values
+void cgemm_head_scores(long rows, long columns, long width, float alpha, const float *q, long ldq,
+                       const float *k, long ldk, float *scores, long lds);
+//   out[i*ldo + c] = sum over j < length of p[i*ldp + j] * v[j*ldv + c], for c < width
+void cgemm_head_mix(long rows, long length, long width, const float *p, long ldp, const float *v, long ldv,
+                    float *out, long ldo);
+
 // A per-thread depth of parallel regions: a product called from inside one runs on its thread only.
 int cgemm_parallel_depth(void);
 void cgemm_parallel_enter(void);
