@@ -45,6 +45,7 @@ let package = Package(
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
+        .target(name: "Training", dependencies: ["OODCore", "LinearAlgebra", "Evaluation"]),
         .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "LinearAlgebra", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation",
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
     ]
 )

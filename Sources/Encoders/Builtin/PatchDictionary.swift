@@ -59,8 +59,9 @@ public struct PatchDictionary {
         }
         try whitened.assignRowBlocked(patches, times: zca)
         progress("fit: whitened \(count) patches; k-means with \(config.centroids) centroids")
-        let centroids = try sphericalKMeans(whitened, clusters: config.centroids, iterations: config.kmeansIterations,
-                                            random: &random, progress: progress)
+        let centroids = try SphericalKMeans.fit(
+            whitened, initial: random.sample(config.centroids, from: whitened.rows), iterations: config.kmeansIterations
+        ) { progress("fit: k-means iteration \($0)/\(config.kmeansIterations)") }
         return try PatchDictionary(mean: mean, whitening: zca, centroids: centroids)
     }
 
@@ -89,62 +90,5 @@ public struct PatchDictionary {
         }
         let zca = try LAPACK.product(vectors, scaled, m: dimension, n: dimension, k: dimension, transposeA: true)
         return (mean.map { Float($0) }, try Matrix(rows: dimension, columns: dimension, values: zca.map { Float($0) }))
-    }
-
-    /// Spherical k-means (Coates & Ng): each point joins the centroid with the largest dot product,
-    /// each centroid becomes the normalized sum of its points weighted by their dot products. Empty
-    /// clusters keep their centroid. Ties go to the lower index, sums run in row order and the GEMMs
-    /// are row-blocked, so the result does not depend on the core count.
-    private static func sphericalKMeans(
-        _ points: Matrix, clusters: Int, iterations: Int, random: inout SeededGenerator, progress: (String) -> Void
-    ) throws(LinearAlgebraError) -> Matrix {
-        let dimension = points.columns
-        let centroids = Matrix(rows: clusters, columns: dimension)
-        for (cluster, row) in random.sample(clusters, from: points.rows).enumerated() {
-            centroids.pointer(row: cluster).update(from: points.pointer(row: row), count: dimension)
-        }
-        normalizeRows(centroids, fallback: nil)
-        let block = 8192
-        let scores = Matrix(rows: block, columns: clusters)
-        let sums = Matrix(rows: clusters, columns: dimension)
-        for iteration in 0..<iterations {
-            sums.fill(0)
-            var start = 0
-            while start < points.rows {
-                let rows = min(block, points.rows - start)
-                Matrix.rowBlockedGEMM(transposeB: true, m: rows, n: clusters, k: dimension,
-                                      a: points.pointer(row: start), lda: dimension, b: centroids.base, ldb: dimension,
-                                      c: scores.base, ldc: clusters)
-                for row in 0..<rows {
-                    let score = scores.pointer(row: row)
-                    var best = 0
-                    for cluster in 1..<clusters where score[cluster] > score[best] { best = cluster }
-                    let weight = score[best]
-                    let point = points.pointer(row: start + row)
-                    let sum = sums.pointer(row: best)
-                    for column in 0..<dimension { sum[column] += weight * point[column] }
-                }
-                start += rows
-            }
-            normalizeRows(sums, fallback: centroids)
-            centroids.base.update(from: sums.base, count: sums.count)
-            progress("fit: k-means iteration \(iteration + 1)/\(iterations)")
-        }
-        return centroids
-    }
-
-    /// Scales each row to unit length; a (near) zero row takes `fallback`'s row instead.
-    private static func normalizeRows(_ matrix: Matrix, fallback: Matrix?) {
-        for row in 0..<matrix.rows {
-            let values = matrix.pointer(row: row)
-            var squares: Float = 0
-            for column in 0..<matrix.columns { squares += values[column] * values[column] }
-            if squares > 1e-16 {
-                let scale = 1 / squares.squareRoot()
-                for column in 0..<matrix.columns { values[column] *= scale }
-            } else if let fallback {
-                values.update(from: fallback.pointer(row: row), count: matrix.columns)
-            }
-        }
     }
 }
