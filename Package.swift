@@ -46,11 +46,11 @@ let package = Package(
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
         .target(name: "Training", dependencies: ["OODCore", "LinearAlgebra", "Evaluation"]),
-        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "LinearAlgebra", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation",
+        .target(name: "Pipeline", dependencies: ["OODCore", "WebDataset", "Imaging", "LinearAlgebra", "Encoders", "Gaps", "Captions", "Generation", "Curation", "Evaluation", "Training",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [

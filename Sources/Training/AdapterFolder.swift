@@ -24,6 +24,12 @@ public struct AdapterFolder {
         /// The matrix-product kernel (GEMMKernel.name): the same inputs, seed and kernel give the same bytes.
         public var kernel: String
 
+        public init(baseModel: ModelIdentity, classes: [String], scale: Float, recipe: String, options: AdapterTrainer.Options,
+                    training: AdapterTrainer.Record, inputs: [String: Int], kernel: String) {
+            (self.baseModel, self.classes, self.scale, self.recipe) = (baseModel, classes, scale, recipe)
+            (self.options, self.training, self.inputs, self.kernel) = (options, training, inputs, kernel)
+        }
+
         enum CodingKeys: String, CodingKey {
             case modelType = "model_type", version, baseModel = "base_model", classes, scale, recipe, options, training, inputs, kernel
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OODCore
 import Pipeline
+import Training
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct EvaluateCommand: ParsableCommand {
 
         Examples:
           oodsynth evaluate --id-train data/train --id-test data/test --ood-test data/ood --synthetic out/demo
+          oodsynth evaluate --id-train data/train --id-test data/test --ood-test data/ood --adapter models/adapter
           oodsynth evaluate --model ~/models/clip-vit-base-patch32 --id-train train.tar --id-test test.tar \\
               --ood-test ood.tar --synthetic out/a --synthetic out/b --json table.json --html report.html
         """)
@@ -36,6 +38,9 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "A synthetic outlier set, e.g. a folder written by oodsynth run (repeatable: compared side by side).")
     var synthetic: [String] = []
+
+    @Option(help: "An adapter folder written by oodsynth train on --model (repeatable): adds its rows.")
+    var adapter: [String] = []
 
     @Option(help: "Class prompt for MCM; {label} is the class name.")
     var prompt = "a photo of a {label}"
@@ -66,28 +71,15 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingFailure("evaluate") {
             signal(SIGPIPE, SIG_IGN)
-            // Every input must exist before the first set is embedded.
-            for path in idTrain + idTest + oodTest + synthetic {
-                _ = try EmbeddedSet.inputs(for: path).map { try DecodeInput(argument: $0) }
-            }
+            try SetEmbedder.checkInputs(idTrain + idTest + oodTest + synthetic)
             let diagnostics = Diagnostics(quiet: common.quiet)
-            let quiet = Diagnostics(quiet: true)
             let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
             guard loaded.image != nil else { throw PipelineError.invalidOption("--model \(model) has no image tower") }
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oodsynth-evaluate-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let runner = Runner(diagnostics: quiet)
+            let adapters = try adapter.map { ($0, try AdapterFolder.read(URL(fileURLWithPath: $0), baseModel: loaded.text.identity)) }
+            let embedder = try SetEmbedder(model: model, diagnostics: diagnostics, command: "evaluate")
+            defer { embedder.removeScratch() }
             func embedded(_ name: String, _ paths: [String], keepImages: Bool = false) throws -> EmbeddedSet {
-                // The decode and embed commands' own stages, as `run` uses them.
-                let decode = try DecodeCommand.parseAsRoot(paths.flatMap(EmbeddedSet.inputs(for:)) + ["--max-side=256"]) as? DecodeCommand
-                let embed = try EmbedCommand.parseAsRoot(["--model=\(model)"]) as? EmbedCommand
-                guard let decode, let embed else { throw PipelineError.invalidOption("evaluate: cannot set up decode and embed") }
-                let set = try EmbeddedSet.load(name: name, paths: paths, decode: try decode.makeStage(diagnostics: quiet),
-                                               embed: try embed.makeStage(diagnostics: quiet),
-                                               scratch: scratch, runner: runner, keepImages: keepImages)
-                diagnostics.info("evaluate: \(name): \(set.embeddings.count) images embedded")
-                return set
+                try embedder.embed(name, paths, keepImages: keepImages)
             }
             let train = try embedded("ID-train", idTrain)
             let test = try embedded("ID-test", idTest)
@@ -102,8 +94,12 @@ struct EvaluateCommand: ParsableCommand {
             options.k = k
             options.c = c
             options.outlierWeight = outlierWeight
+            for (path, folder) in adapters where folder.config.classes != classNames {
+                throw PipelineError.inputFailed(path, reason: "was trained on classes \(folder.config.classes), ID-train has \(classNames)")
+            }
             let report = try OODEvaluator(options: options).evaluate(
-                idTrain: train, idTest: test, oodTest: ood, synthetic: synthetics, classNames: classNames, prompts: prompts)
+                idTrain: train, idTest: test, oodTest: ood, synthetic: synthetics, classNames: classNames, prompts: prompts,
+                adapters: adapters.map { ($0.0, $0.1.adapter) })
             FileHandle.standardOutput.write(Data(report.markdown.utf8))
             if let html {
                 do {

@@ -2,9 +2,9 @@ import Captions
 import Encoders
 import Foundation
 import Gaps
+import LinearAlgebra
 import OODCore
 import WebDataset
-import LinearAlgebra
 
 /// `oodsynth caption`: gives every gap record `perGap` counterfactual captions, samples keyed
 /// `GAPKEY_cNN` with `txt`, `txt.npy` (the caption's embedding), `emb.npy` (the gap) and `json`.

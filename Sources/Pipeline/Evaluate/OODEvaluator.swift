@@ -1,5 +1,7 @@
 import Evaluation
 import Foundation
+import LinearAlgebra
+import Training
 
 /// Runs the detectors on frozen embeddings and scores them on ID-test vs OOD-test: the baselines
 /// (MCM, kNN, a linear probe's MSP and energy), and for every synthetic set the probe trained with
@@ -63,8 +65,10 @@ public struct OODEvaluator {
     }
 
     /// `prompts`: unit text embeddings of the class prompts, indexed like `classNames`.
+    /// `adapters`: trained adapters (named by their folder) whose rows join the table beside the
+    /// synthetic-set detectors: their ID score, and MCM over their learned prototypes.
     public func evaluate(idTrain: EmbeddedSet, idTest: EmbeddedSet, oodTest: EmbeddedSet, synthetic: [EmbeddedSet],
-                         classNames: [String], prompts: [[Float]]) throws -> Report {
+                         classNames: [String], prompts: [[Float]], adapters: [(name: String, adapter: OODAdapter)] = []) throws -> Report {
         let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
         let trainLabels = try idTrain.labels.map { label throws -> Int in
             guard let label, let index = classIndex[label] else {
@@ -131,6 +135,13 @@ public struct OODEvaluator {
             let margin = { (logits: [[Double]]) in logits.map { $0[0] - $0[1] } }
             try add("ID-vs-synthetic head", set.name, id: margin(try head.logits(test)), ood: margin(try head.logits(ood)), accuracy: nil)
         }
+        for (name, adapter) in adapters {
+            let (testMatrix, oodMatrix) = (try Self.matrix(idTest.embeddings), try Self.matrix(oodTest.embeddings))
+            let (id, out) = (try adapter.scores(testMatrix), try adapter.scores(oodMatrix))
+            try add("adapter ID score", name, id: id.idScores, ood: out.idScores, accuracy: accuracy(id.classes))
+            try add("adapter MCM (learned P)", name, id: adapter.prototypeMCM(testMatrix), ood: adapter.prototypeMCM(oodMatrix),
+                    accuracy: accuracy(id.classes))
+        }
         let baselineRows = rows.indices.filter { rows[$0].syntheticSet == nil }
         let best = baselineRows.max { rows[$0].auroc < rows[$1].auroc }
         let bestBaseline = best.map { rows[$0] }
@@ -146,6 +157,10 @@ public struct OODEvaluator {
             }
         }
         return report
+    }
+
+    static func matrix(_ rows: [[Float]]) throws -> Matrix {
+        try Matrix(rows: rows.count, columns: rows.first?.count ?? 0, values: rows.flatMap { $0 })
     }
 
     static func argmax(_ row: [Double]) -> Int {

@@ -1,9 +1,9 @@
 import Encoders
 import Foundation
 import Imaging
+import LinearAlgebra
 import OODCore
 import WebDataset
-import LinearAlgebra
 
 /// `oodsynth embed`: adds `KEY.img.npy` (image embedding) and `KEY.txt.npy` (caption embedding) to
 /// every sample, in batches, keeping stream order and a bounded window of samples in memory.
@@ -36,8 +36,8 @@ public struct EmbedStage {
                 "\(inputName): the stream was embedded with \(earlier) already; embedding again with \(text.identity) would mix two spaces")
         }
         header.model = text.identity
-        // The batch size shapes the GEMMs, which may round the last bit differently (measured: up to
-        // 2e-7), so it is part of the record; the same options always give the same bytes.
+        // The batch size is recorded as an option; it does not change a bit of the embeddings
+        // (GEMMKernel), which depend on the kernel recorded beside it.
         var record = ["model": options.model, "batch": String(options.batch)]
         record["image-tower"] = image == nil ? "none" : "yes"
         try sink.write(try header.appending(StageRecord(name: "embed", options: record, kernel: GEMMKernel.name)).sample())
