@@ -7,7 +7,7 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write", "run", "inspect", "evaluate"] {
+        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write", "run", "inspect", "evaluate", "train", "score"] {
             #expect(text.contains(command), "\(text)")
         }
     }
@@ -21,7 +21,9 @@ import Testing
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
         ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work"]),
-        ("evaluate", ["Examples:", "--id-train", "--id-test", "--ood-test", "--synthetic", "--json", "--html", "MCM", "AUROC"]),
+        ("evaluate", ["Examples:", "--id-train", "--id-test", "--ood-test", "--synthetic", "--adapter", "--json", "--html", "MCM", "AUROC"]),
+        ("train", ["Examples:", "--id-train", "--synthetic", "--out", "--negatives", "--scale", "--epochs", "--outlier-weights", "--lr", "--seed", "validation"]),
+        ("score", ["Examples:", "--adapter", "--model", "id_score", "--input", "--output"]),
         ("inspect", ["Examples:", "--html", "--samples", "sha256"]),
         ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
     ])
