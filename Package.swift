@@ -54,7 +54,7 @@ let package = Package(
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [
-            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions", "Generation",
+            "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions", "Generation", "Training",
         ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),

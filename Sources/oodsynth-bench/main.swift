@@ -238,10 +238,11 @@ do {
     case "embed": try benchEmbed()
     case "sgemm": benchSGEMM()
     case "kernel": print(GEMMKernel.name)
+    case "train": try benchTrain()
     case "knn": try benchKNN()
     case "wordnet": try benchWordNet()
     case "generate": try benchGenerate()
-    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm [blis] | kernel | knn VECTORS.npy | wordnet | generate LIST")
+    default: fail("usage: oodsynth-bench decode LIST | write | embed image|text|minilm FOLDER | sgemm [blis] | kernel | train | knn VECTORS.npy | wordnet | generate LIST")
     }
 } catch {
     fail(String(describing: error))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch reference of the adapter objective (/tmp/spec/train-objective.md), in float64 with autograd,
+"""The PyTorch reference of the adapter objective (README, "train"; Sources/Training/AdapterObjective.swift), in float64 with autograd,
 for the Swift tests to compare against.
 
 usage: adapter_objective.py grad PROBLEM.safetensors OUT.safetensors

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `scripts/bench train`: one epoch of the adapter objective
-(/tmp/spec/train-objective.md; the same loss as Tests/interop/adapter_objective.py) in float32 on CPU with
+(README, "train"; the same loss as Tests/interop/adapter_objective.py and Sources/Training/AdapterObjective.swift) in float32 on CPU with
 2 threads, on seeded random unit vectors. Prints the epoch's samples/s (ID + synthetic images) as the
 first line of stdout; details go to stderr.
 
