@@ -68,25 +68,15 @@ public struct AdapterObjective {
 
         // Each loss writes its gradient with respect to the logits into the logit rows (in place).
         let wantGradient = gradient != nil
-        for row in 0..<nID {
-            terms.id += LogitLoss.crossEntropy(logits.pointer(row: row), count: m, target: batch.idLabels[row],
-                                               gradientScale: wantGradient ? 1 / Float(nID) : nil)
-        }
-        terms.id /= Double(max(nID, 1))
-        let synScale = lambda * weights.synthetic
-        var synImages = 0.0, synCaptions = 0.0
-        for row in 0..<nSyn {
-            synImages += LogitLoss.crossEntropy(logits.pointer(row: nID + row), count: m, target: batch.syntheticTargets[row],
-                                                gradientScale: wantGradient ? synScale / Float(nSyn) : nil)
-            synCaptions += LogitLoss.crossEntropy(captionLogits.pointer(row: row), count: m, target: batch.syntheticTargets[row],
-                                                  gradientScale: wantGradient ? synScale / Float(nSyn) : nil)
-        }
-        terms.synthetic = (synImages + synCaptions) / Double(max(nSyn, 1))
-        for row in 0..<nGap {
-            terms.gap += LogitLoss.negativeMass(logits.pointer(row: nID + nSyn + row), count: m, firstNegative: c,
-                                                gradientScale: wantGradient ? lambda * weights.gap / Float(nGap) : nil)
-        }
-        terms.gap /= Double(max(nGap, 1))
+        // Per-row losses are summed in row order, so the loss is the same bits on any core count.
+        terms.id = LogitLoss.crossEntropy(logits, rows: 0..<nID, targets: batch.idLabels,
+                                          gradientScale: wantGradient ? 1 / Float(nID) : nil).reduce(0, +) / Double(max(nID, 1))
+        let synScale: Float? = wantGradient ? lambda * weights.synthetic / Float(nSyn) : nil
+        let synImages = LogitLoss.crossEntropy(logits, rows: nID..<(nID + nSyn), targets: batch.syntheticTargets, gradientScale: synScale)
+        let synCaptions = LogitLoss.crossEntropy(captionLogits, rows: 0..<nSyn, targets: batch.syntheticTargets, gradientScale: synScale)
+        terms.synthetic = (synImages.reduce(0, +) + synCaptions.reduce(0, +)) / Double(max(nSyn, 1))
+        terms.gap = LogitLoss.negativeMass(logits, rows: (nID + nSyn)..<images.rows, firstNegative: c,
+                                           gradientScale: wantGradient ? lambda * weights.gap / Float(nGap) : nil).reduce(0, +) / Double(max(nGap, 1))
         let diversity = prototypes.diversity(negativesFrom: c)
         terms.diversity = diversity.loss
         terms.anchor = Self.anchor(parameters.prototypes, initialPrototypes) + Self.anchor(parameters.negatives, initialNegatives)

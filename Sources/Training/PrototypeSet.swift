@@ -43,7 +43,10 @@ struct PrototypeSet {
         Matrix.gemm(transposeA: false, transposeB: true, m: k, n: k, k: d, a: negatives, lda: d, b: negatives, ldb: d,
                     c: cosines.base, ldc: k)
         var sum = 0.0
-        for p in 0..<k { for q in (p + 1)..<k where cosines[p, q] > 0 { sum += Double(cosines[p, q]) } }
+        for p in 0..<k {
+            let row = cosines.pointer(row: p)
+            for q in (p + 1)..<k where row[q] > 0 { sum += Double(row[q]) }
+        }
         let pairs = k * (k - 1) / 2
         return Diversity(loss: sum / Double(pairs), cosines: cosines, pairs: pairs, normalized: normalized)
     }
@@ -62,7 +65,13 @@ struct PrototypeSet {
             let k = cosines.rows
             let mask = Matrix(rows: k, columns: k)
             let value = weight / Float(pairs)
-            for p in 0..<k { for q in 0..<k where p != q && cosines[min(p, q), max(p, q)] > 0 { mask[p, q] = value } }
+            for p in 0..<k {
+                let row = cosines.pointer(row: p)
+                for q in (p + 1)..<k where row[q] > 0 {
+                    mask.base[p * k + q] = value
+                    mask.base[q * k + p] = value
+                }
+            }
             let d = dNormalized.columns
             Matrix.gemm(transposeA: false, transposeB: false, m: k, n: d, k: k, a: mask.base, lda: k,
                         b: normalized.pointer(row: first), ldb: d, beta: 1, c: dNormalized.pointer(row: first), ldc: d)
