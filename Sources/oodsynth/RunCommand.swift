@@ -14,7 +14,8 @@ struct RunCommand: ParsableCommand {
         each stage on a thread of its own with a pipe's worth of samples in flight. The embedded ID \
         set and the generated samples are kept in a work folder (default OUT.work) as each phase \
         completes; after a crash or kill, run again with --resume to redo only the unfinished phase. \
-        The work folder is removed at the end unless keep-work: true.
+        The work folder is removed at the end unless keep-work: true. With train: {...}, an adapter \
+        is trained last on the input and the written dataset, into OUT/adapter/ (oodsynth train).
 
         The manifest (YAML) names the input, the output folder and each stage's options, spelled as \
         on the command line without the dashes; model and seed at the top apply to every stage that \
@@ -85,6 +86,11 @@ struct RunCommand: ParsableCommand {
             let generate = try parse(GenerateCommand.self, "generate", manifest.arguments(for: "generate") + ["--references", idStream], manifest)
             let filter = try parse(FilterCommand.self, "filter", manifest.arguments(for: "filter") + ["--references", idStream], manifest)
             let write = try parse(WriteCommand.self, "write", writeArguments, manifest)
+            let adapter = manifest.out + "/adapter"
+            let train = try manifest.sections["train"].map { _ in
+                try parse(TrainCommand.self, "train", manifest.inputs.flatMap { ["--id-train", $0] }
+                          + ["--synthetic", manifest.out, "--out", adapter, "--overwrite"] + manifest.arguments(for: "train"), manifest)
+            }
             if let folder = caption.wordnet, !FileManager.default.fileExists(atPath: folder) {
                 throw PipelineError.invalidOption("\(manifest.source): caption.wordnet: \(folder): no such folder")
             }
@@ -126,6 +132,11 @@ struct RunCommand: ParsableCommand {
             ]
             let summaries = try Runner(diagnostics: diagnostics).run(phases, resume: resume)
             for summary in summaries { diagnostics.info(summary) }
+            // The adapter folder appears whole (written, then renamed), so a resumed run keeps one that is there.
+            if var train, !(resume && FileManager.default.fileExists(atPath: adapter + "/config.json")) {
+                train.common.quiet = common.quiet
+                try train.run()
+            }
             if !manifest.keepWork { try? FileManager.default.removeItem(atPath: work) }
             diagnostics.info("run: the dataset is in \(manifest.out)/ (manifest.json lists its shards)")
         }

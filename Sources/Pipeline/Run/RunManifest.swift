@@ -12,7 +12,8 @@ import Yams
 ///     caption: {per-gap: 2}
 ///
 /// `fit: {}` (or with fit's options) fits the builtin model on the decoded input first and uses it for
-/// embed, caption and filter. Relative paths are relative to the folder oodsynth runs in, as on the
+/// embed, caption and filter. `train: {}` (or with train's options) trains an adapter on the input and
+/// the written dataset last, into `OUT/adapter/`. Relative paths are relative to the folder oodsynth runs in, as on the
 /// command line. The options a
 /// runner sets itself (inputs, outputs, references) are refused in a section; `model` and `seed` at
 /// the top apply to every stage that takes them unless a section sets its own.
@@ -24,7 +25,7 @@ public struct RunManifest: Sendable, Equatable {
     }
 
     /// The stages, in pipeline order.
-    public static let stages = ["decode", "fit", "embed", "gaps", "caption", "generate", "filter", "write"]
+    public static let stages = ["decode", "fit", "embed", "gaps", "caption", "generate", "filter", "write", "train"]
     public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work"] + stages
     /// Options the runner sets, per stage.
     static let reserved: [String: Set<String>] = [
@@ -36,10 +37,11 @@ public struct RunManifest: Sendable, Equatable {
         "generate": ["input", "i", "output", "o", "quiet", "q", "references"],
         "filter": ["input", "i", "output", "o", "quiet", "q", "references", "model", "rejects"],
         "write": ["input", "i", "quiet", "q", "out"],
+        "train": ["id-train", "synthetic", "out", "overwrite", "quiet", "q", "model"],
     ]
     /// Stages that take `--model` and `--seed` from the top level.
-    static let takesModel: Set<String> = ["embed", "caption", "filter"]
-    static let takesSeed: Set<String> = ["fit", "gaps", "caption", "generate"]
+    static let takesModel: Set<String> = ["embed", "caption", "filter", "train"]
+    static let takesSeed: Set<String> = ["fit", "gaps", "caption", "generate", "train"]
 
     public var source: String
     public var inputs: [String]
