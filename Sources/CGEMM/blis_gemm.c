@@ -31,6 +31,8 @@ typedef void (*sgemm_ex_fn)(trans_t, trans_t, dim_t, dim_t, dim_t, float *, floa
                             float *, inc_t, inc_t, float *, float *, inc_t, inc_t, cntx_t *, rntm_t *);
 typedef void (*dgemm_ex_fn)(trans_t, trans_t, dim_t, dim_t, dim_t, double *, double *, inc_t, inc_t,
                             double *, inc_t, inc_t, double *, double *, inc_t, inc_t, cntx_t *, rntm_t *);
+typedef void (*ssyrk_ex_fn)(uplo_t, trans_t, dim_t, dim_t, float *, float *, inc_t, inc_t, float *, float *, inc_t, inc_t,
+                            cntx_t *, rntm_t *);
 typedef arch_t (*arch_query_fn)(void);
 typedef char *(*arch_string_fn)(arch_t);
 typedef char *(*version_fn)(void);
@@ -41,6 +43,7 @@ static char failure[CGEMM_MESSAGE_SIZE];
 static char kernel[128];
 static sgemm_ex_fn sgemm_ex;
 static dgemm_ex_fn dgemm_ex;
+static ssyrk_ex_fn ssyrk_ex;
 // One thread per call, and the same (native, packed) code path for every shape: the small-matrix
 // ("sup") kernels are not needed for the bits and are left out so that nothing depends on them.
 static rntm_t single;
@@ -59,10 +62,11 @@ static void load(void) {
     }
     sgemm_ex = (sgemm_ex_fn)dlsym(handle, "bli_sgemm_ex");
     dgemm_ex = (dgemm_ex_fn)dlsym(handle, "bli_dgemm_ex");
+    ssyrk_ex = (ssyrk_ex_fn)dlsym(handle, "bli_ssyrk_ex");
     arch_query_fn arch_query = (arch_query_fn)dlsym(handle, "bli_arch_query_id");
     arch_string_fn arch_string = (arch_string_fn)dlsym(handle, "bli_arch_string");
     version_fn version = (version_fn)dlsym(handle, "bli_info_get_version_str");
-    if (!sgemm_ex || !dgemm_ex || !arch_query || !arch_string || !version) {
+    if (!sgemm_ex || !dgemm_ex || !ssyrk_ex || !arch_query || !arch_string || !version) {
         snprintf(failure, sizeof failure, "libblis.so.4 lacks bli_sgemm_ex, bli_dgemm_ex or bli_arch_string: too old a BLIS");
         return;
     }
@@ -97,6 +101,12 @@ void cgemm_dgemm(int transpose_a, int transpose_b, long m, long n, long k, doubl
     rntm_t rntm = single;
     dgemm_ex(transpose_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, transpose_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
              m, n, k, &alpha, (double *)a, lda, 1, (double *)b, ldb, 1, &beta, c, ldc, 1, NULL, &rntm);
+}
+
+void cgemm_ssyrk_upper(long n, long k, float alpha, const float *a, long lda, float *c, long ldc) {
+    rntm_t rntm = single;
+    float beta = 0;
+    ssyrk_ex(BLIS_UPPER, BLIS_NO_TRANSPOSE, n, k, &alpha, (float *)a, lda, 1, &beta, c, ldc, 1, NULL, &rntm);
 }
 
 static _Thread_local int depth = 0;

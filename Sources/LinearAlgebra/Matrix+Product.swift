@@ -43,6 +43,18 @@ extension Matrix {
         }
     }
 
+    /// The upper triangle (column >= row) of C = alpha · A · Aᵀ (A is n x k, row-major): half the work
+    /// of the product, for Gram matrices. The rest of C is not written. One thread.
+    public static func symmetricRankK(n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                                      c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0 else { return }
+        if GEMMKernel.isBLIS {
+            cgemm_ssyrk_upper(n, k, alpha, a, lda, c, ldc)
+        } else {
+            gemm(transposeA: false, transposeB: true, m: n, n: n, k: k, alpha: alpha, a: a, lda: lda, b: a, ldb: lda, c: c, ldc: ldc)
+        }
+    }
+
     // Stripes write disjoint parts of c, and Parallel.run returns after all of them.
     private struct StripePointers: @unchecked Sendable {
         let a: UnsafePointer<Float>

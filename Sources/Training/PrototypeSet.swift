@@ -40,8 +40,8 @@ struct PrototypeSet {
         guard k >= 2 else { return Diversity(loss: 0, cosines: Matrix(rows: 0, columns: 0), pairs: 0, normalized: normalized) }
         let cosines = Matrix(rows: k, columns: k)
         let negatives = normalized.pointer(row: first)
-        Matrix.gemm(transposeA: false, transposeB: true, m: k, n: k, k: d, a: negatives, lda: d, b: negatives, ldb: d,
-                    c: cosines.base, ldc: k)
+        // Only the upper triangle is read: half the product.
+        Matrix.symmetricRankK(n: k, k: d, a: negatives, lda: d, c: cosines.base, ldc: k)
         var sum = 0.0
         for p in 0..<k {
             let row = cosines.pointer(row: p)
@@ -59,21 +59,24 @@ struct PrototypeSet {
         let normalized: Matrix
 
         /// Adds weight · dL_div/d(normalized negatives) to the negatives' rows of `dNormalized`: for
-        /// each pair with a positive cosine, each row gets the other row over the pair count.
+        /// each pair with a positive cosine, each row gets the other row over the pair count. Turns
+        /// `cosines` into that symmetric mask in place, so it is called once, after `loss` was read.
         func addGradient(weight: Float, into dNormalized: Matrix, negativesFrom first: Int) {
             guard pairs > 0 else { return }
             let k = cosines.rows
-            let mask = Matrix(rows: k, columns: k)
+            let mask = cosines.base
             let value = weight / Float(pairs)
+            // Each upper entry is read before it is written; lower entries are only written.
             for p in 0..<k {
-                let row = cosines.pointer(row: p)
-                for q in (p + 1)..<k where row[q] > 0 {
-                    mask.base[p * k + q] = value
-                    mask.base[q * k + p] = value
+                mask[p * k + p] = 0
+                for q in (p + 1)..<k {
+                    let entry: Float = mask[p * k + q] > 0 ? value : 0
+                    mask[p * k + q] = entry
+                    mask[q * k + p] = entry
                 }
             }
             let d = dNormalized.columns
-            Matrix.gemm(transposeA: false, transposeB: false, m: k, n: d, k: k, a: mask.base, lda: k,
+            Matrix.gemm(transposeA: false, transposeB: false, m: k, n: d, k: k, a: mask, lda: k,
                         b: normalized.pointer(row: first), ldb: d, beta: 1, c: dNormalized.pointer(row: first), ldc: d)
         }
     }

@@ -79,6 +79,26 @@ import Testing
         }
     }
 
+    @Test func symmetricRankKFillsTheUpperTriangleOfTheGramMatrix() throws {
+        var seed: UInt64 = 13
+        let (n, k) = (70, 40)
+        let a = Reference.matrix(n, k, seed: &seed)
+        let full = Matrix(rows: n, columns: n)
+        try full.assign(a, timesTransposeOf: a)
+        let upper = Matrix(rows: n, columns: n)
+        upper.fill(-7)
+        Matrix.symmetricRankK(n: n, k: k, alpha: 2, a: a.base, lda: k, c: upper.base, ldc: n)
+        for row in 0..<n {
+            for column in 0..<n {
+                if column >= row {
+                    #expect(abs(upper[row, column] - 2 * full[row, column]) < 1e-4)
+                } else {
+                    #expect(upper[row, column] == -7, "below the diagonal is left as it was")
+                }
+            }
+        }
+    }
+
     @Test func stripesCoverTheLongerSideInWholeTiles() {
         let stripes = Parallel.stripes(m: 1000, n: 300, k: 512)
         #expect(stripes.alongRows)

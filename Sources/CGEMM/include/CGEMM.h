@@ -32,6 +32,9 @@ const char *cgemm_kernel(void);
 void cgemm_sgemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                  const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+// The upper triangle (j >= i) of row-major C (n x n) = alpha A Aᵀ, A n x k; the rest of C is left as is.
+void cgemm_ssyrk_upper(long n, long k, float alpha, const float *a, long lda, float *c, long ldc);
+
 // Double precision, the same contract.
 void cgemm_dgemm(int transpose_a, int transpose_b, long m, long n, long k, double alpha,
                  const double *a, long lda, const double *b, long ldb, double beta, double *c, long ldc);
