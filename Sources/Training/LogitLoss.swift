@@ -5,32 +5,28 @@ import LinearAlgebra
 /// (scaled by `gradientScale`) when one is asked for. Log-sum-exp with the maximum subtracted, so
 /// large logits never overflow; one exponential per logit.
 enum LogitLoss {
-    /// -log softmax(z)[target] of each row, the rows spread over the cores in fixed blocks (each
-    /// row's result is its own, whatever the core count).
+    /// -log softmax(z)[target] of each row in `rows`.
     static func crossEntropy(_ logits: Matrix, rows: Range<Int>, targets: [Int], gradientScale: Float?) -> [Double] {
-        var losses = [Double](repeating: 0, count: rows.count)
-        losses.withUnsafeMutableBufferPointer { out in
-            let shared = Output(base: out.baseAddress!)
-            BatchSplit.forEachRowBlock(rows: rows.count, blockSize: 64) { block in
-                for index in block {
-                    shared.base[index] = crossEntropy(logits.pointer(row: rows.lowerBound + index), count: logits.columns,
-                                                      target: targets[index], gradientScale: gradientScale)
-                }
-            }
+        eachRow(logits, rows) { z, index in
+            crossEntropy(z, count: logits.columns, target: targets[index], gradientScale: gradientScale)
         }
-        return losses
     }
 
-    /// -log of the negatives' softmax mass of each row (logits from `firstNegative` on), in blocks as above.
+    /// -log of the negatives' softmax mass of each row in `rows` (logits from `firstNegative` on).
     static func negativeMass(_ logits: Matrix, rows: Range<Int>, firstNegative: Int, gradientScale: Float?) -> [Double] {
+        eachRow(logits, rows) { z, _ in
+            negativeMass(z, count: logits.columns, firstNegative: firstNegative, gradientScale: gradientScale)
+        }
+    }
+
+    /// `loss(row, index in rows)` for each row, the rows spread over the cores in fixed blocks: each
+    /// row's result is its own, whatever the core count.
+    private static func eachRow(_ logits: Matrix, _ rows: Range<Int>, _ loss: (UnsafeMutablePointer<Float>, Int) -> Double) -> [Double] {
         var losses = [Double](repeating: 0, count: rows.count)
         losses.withUnsafeMutableBufferPointer { out in
             let shared = Output(base: out.baseAddress!)
             BatchSplit.forEachRowBlock(rows: rows.count, blockSize: 64) { block in
-                for index in block {
-                    shared.base[index] = negativeMass(logits.pointer(row: rows.lowerBound + index), count: logits.columns,
-                                                      firstNegative: firstNegative, gradientScale: gradientScale)
-                }
+                for index in block { shared.base[index] = loss(logits.pointer(row: rows.lowerBound + index), index) }
             }
         }
         return losses
