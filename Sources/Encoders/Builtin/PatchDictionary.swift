@@ -26,7 +26,7 @@ public struct PatchDictionary {
         self.whitening = whitening
         self.centroids = centroids
         let projection = Matrix(rows: centroids.rows, columns: dimension)
-        try projection.assignRowBlocked(centroids, times: whitening)
+        try projection.assign(centroids, times: whitening)
         self.projection = projection
         offset = (0..<centroids.rows).map { row in
             var sum: Float = 0
@@ -57,7 +57,7 @@ public struct PatchDictionary {
             let source = patches.pointer(row: row)
             for column in 0..<dimension { source[column] -= mean[column] }
         }
-        try whitened.assignRowBlocked(patches, times: zca)
+        try whitened.assign(patches, times: zca)
         progress("fit: whitened \(count) patches; k-means with \(config.centroids) centroids")
         let centroids = try SphericalKMeans.fit(
             whitened, initial: random.sample(config.centroids, from: whitened.rows), iterations: config.kmeansIterations
