@@ -18,6 +18,7 @@ struct DecodeCommand: ParsableCommand {
           oodsynth decode Samples/openclipart-12.tar | oodsynth write --out out/
           oodsynth decode photos/ --max-side 256 --format jpg --output photos.tar
           cat images.tar | oodsynth decode - > samples.tar
+          oodsynth decode photos/ --range 1000:2000 --output shard-00001.tar
         """)
 
     @Argument(help: "Folders or archives to read, in order; - or nothing for a tar on stdin.")
@@ -41,6 +42,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Decoding threads (default: the number of cores). The output does not depend on it.")
     var workers: Int?
 
+    @Option(help: ArgumentHelp("Only images FROM..<TO of the inputs, counted from 0 in input order: one shard of a run (keys stay the images' positions).", valueName: "FROM:TO"))
+    var range: String?
+
     @Option(name: .shortAndLong, help: "Write the stream to this file instead of stdout.")
     var output: String?
 
@@ -52,6 +56,15 @@ struct DecodeCommand: ParsableCommand {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard inputs.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be read only once") }
+        if let range { _ = try Self.parseRange(range) }
+    }
+
+    static func parseRange(_ text: String) throws -> Range<Int> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from >= 0, to >= from else {
+            throw ValidationError("--range must be FROM:TO with 0 <= FROM <= TO, got \(text)")
+        }
+        return from..<to
     }
 
     func run() throws {
@@ -67,6 +80,7 @@ struct DecodeCommand: ParsableCommand {
         options.quality = quality
         options.labelFrom = labelFrom
         if let workers { options.workers = workers }
+        options.range = try range.map(Self.parseRange)
         let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
         return PipelineStage(name: "decode") { _, _, output in
             guard var output else { throw PipelineError.unconnected("decode") }

@@ -21,6 +21,10 @@ public struct DecodeStage {
         public var workers = ProcessInfo.processInfo.activeProcessorCount
         /// Members larger than this are skipped unread: no real image of `maxPixels` needs more.
         public var maxFileBytes = 512 << 20
+        /// Only the images whose ordinal (their position among the inputs' images) is in this range:
+        /// one shard of a run. Keys are ordinals, so the shards of a set, concatenated, are the whole
+        /// set's stream. Not recorded: every shard's header is the whole set's.
+        public var range: Range<Int>?
 
         public init() {}
 
@@ -40,6 +44,16 @@ public struct DecodeStage {
         self.inputs = inputs
         self.options = options
         self.diagnostics = diagnostics
+    }
+
+    /// How many images the inputs hold (decodable or not): what a planner cuts into `range`s. Reads
+    /// the archives' member headers, not their images.
+    public static func imageCount(inputs: [DecodeInput], labelFrom: LabelSource) throws -> Int {
+        guard !inputs.contains(.standardInput) else {
+            throw PipelineError.invalidOption("decode: stdin (-) cannot be cut into shards; name the files")
+        }
+        let walkers = inputs.map { InputWalker(input: $0, spoolPath: nil) }
+        return try InputScan(inputs: walkers, labelFrom: labelFrom).imageCount
     }
 
     /// Writes the header and every decodable image to `sink`. A broken input (a truncated archive)
@@ -72,8 +86,8 @@ public struct DecodeStage {
         func take() throws {
             guard let outcome = pool.next() else { return }
             switch outcome {
-            case .sample(let fields):
-                try sink.write(Sample(key: SampleKey.make(index: summary.emitted), fields: fields))
+            case .sample(let ordinal, let fields):
+                try sink.write(Sample(key: SampleKey.make(index: ordinal), fields: fields))
                 summary.emitted += 1
             case .skipped(let path, let reason, let detail):
                 skip(path: path, reason: reason, detail: detail, in: &summary)
@@ -81,12 +95,26 @@ public struct DecodeStage {
             diagnostics.progress("decode: \(summary.emitted + summary.skipped.total)/\(scan.imageCount) images")
         }
 
+        // Images seen so far, in input order: the key of the next image, and the shard that owns
+        // the entries before it (a shard reports the bad entries between its images, and the last
+        // shard those after the last image).
+        var ordinal = 0
+        let range = options.range ?? 0..<Int.max
+        func owns(_ position: Int) -> Bool {
+            range.contains(position) || (position == range.upperBound && position >= scan.imageCount)
+        }
         var stopped: Error?
         for (index, walker) in walkers.enumerated() {
             let inputName = walker.input.description
             do {
                 try walker.walk { entry in
                     let location = inputName + ": " + entry.path
+                    if case .file = entry.kind, entry.isImage {
+                        ordinal += 1
+                        guard range.contains(ordinal - 1) else { return }
+                    } else if !owns(ordinal) {
+                        return
+                    }
                     switch entry.kind {
                     case .refused(let reason, let detail):
                         skip(path: location, reason: reason, detail: detail, in: &summary)
@@ -114,7 +142,7 @@ public struct DecodeStage {
                     }
                     let label = scan.label(input: index, stem: entry.stem, parent: entry.parentName, from: options.labelFrom)
                     pool.submit(DecodeJob(
-                        inputName: inputName, path: entry.path, bytes: bytes, label: label,
+                        ordinal: ordinal - 1, inputName: inputName, path: entry.path, bytes: bytes, label: label,
                         classIndex: label.flatMap { classIndex[$0] },
                         caption: scan.caption(input: index, stem: entry.stem)
                             ?? Self.caption(label: label, path: entry.path)))
@@ -167,7 +195,7 @@ public struct DecodeStage {
                 "json": try CanonicalJSON.encode(record),
             ]
             if let classIndex = job.classIndex { fields["cls"] = Array(String(classIndex).utf8) }
-            return .sample(fields: fields)
+            return .sample(ordinal: job.ordinal, fields: fields)
         } catch {
             return .skipped(path: job.inputName + ": " + job.path, reason: "encode-failed", detail: String(describing: error))
         }
