@@ -61,115 +61,31 @@ struct RunCommand: ParsableCommand {
         try reportingFailure("run") {
             // A stage that fails closes its input pipe; the stage writing into it must get EPIPE, not die.
             signal(SIGPIPE, SIG_IGN)
-            var manifest = try RunManifest.load(path: self.manifest, overrides: overrides, out: out)
-            let work = manifest.work
-            let decoded = work + "/decoded.tar", model = work + "/model", idStream = work + "/id.tar"
-            let generated = work + "/generated.tar"
-            let fits = manifest.sections["fit"] != nil
-            if fits {
-                guard manifest.model == "builtin" else {
-                    throw PipelineError.invalidOption("\(manifest.source): model: fit makes the model; leave model out (or builtin)")
-                }
-                manifest.model = model
-            } else if manifest.model != "builtin" && !FileManager.default.fileExists(atPath: manifest.model) {
-                throw PipelineError.invalidOption("\(manifest.source): model: \(manifest.model): no such folder")
-            }
-            var writeArguments = manifest.arguments(for: "write") + ["--out", manifest.out]
-            if resume && !writeArguments.contains("--overwrite") { writeArguments.append("--overwrite") }
-
-            // Every stage's options parsed and validated before any work.
-            let decode = try parse(DecodeCommand.self, "decode", manifest.inputs + manifest.arguments(for: "decode"), manifest)
-            let fit = try parse(FitCommand.self, "fit", [decoded, "--out", model] + manifest.arguments(for: "fit"), manifest)
-            let embed = try parse(EmbedCommand.self, "embed", manifest.arguments(for: "embed"), manifest)
-            let gaps = try parse(GapsCommand.self, "gaps", manifest.arguments(for: "gaps"), manifest)
-            let caption = try parse(CaptionCommand.self, "caption", manifest.arguments(for: "caption"), manifest)
-            let generate = try parse(GenerateCommand.self, "generate", manifest.arguments(for: "generate") + ["--references", idStream], manifest)
-            let filter = try parse(FilterCommand.self, "filter", manifest.arguments(for: "filter") + ["--references", idStream], manifest)
-            let write = try parse(WriteCommand.self, "write", writeArguments, manifest)
-            let adapter = manifest.out + "/adapter"
-            let train = try manifest.sections["train"].map { _ in
-                try parse(TrainCommand.self, "train", manifest.inputs.flatMap { ["--id-train", $0] }
-                          + ["--synthetic", manifest.out, "--out", adapter, "--overwrite"] + manifest.arguments(for: "train"), manifest)
-            }
-            if let folder = caption.wordnet, !FileManager.default.fileExists(atPath: folder) {
-                throw PipelineError.invalidOption("\(manifest.source): caption.wordnet: \(folder): no such folder")
-            }
+            let (plan, planPath) = try PlanCommand.prepare(manifest: manifest, overrides: overrides, out: out, resume: resume, check: check)
             if check {
-                FileHandle.standardError.write(Data("\(manifest.source): OK (input \(manifest.inputs.joined(separator: ", ")), out \(manifest.out))\n".utf8))
+                let inputs = plan.tasks.first?.inputs.joined(separator: ", ") ?? ""
+                FileHandle.standardError.write(Data("\(self.manifest): OK (input \(inputs), out \(plan.out), \(plan.tasks.count) tasks)\n".utf8))
                 return
             }
-            try prepare(work: work, out: manifest.out, overwrite: write.overwrite)
-
             let diagnostics = Diagnostics(quiet: common.quiet)
             // The stages keep their per-sample notes to themselves; the runner shows one progress
             // line for all of them and each stage's summary.
-            let stageDiagnostics = Diagnostics(quiet: true)
-            let makeDecode = ("decode", { try decode.makeStage(diagnostics: stageDiagnostics) })
-            let makeEmbed = ("embed", { try embed.makeStage(diagnostics: stageDiagnostics) })
-            var phases: [RunPhase] = []
-            if fits {
-                // The fit reads the decoded set, and embed reads it again with the fitted model.
-                phases.append(RunPhase(name: "decode the ID set", stages: [makeDecode], input: nil, checkpoint: decoded))
-                phases.append(RunPhase(name: "fit the builtin model", stages: [("fit", {
-                    // A fit killed half way may have left part of a model folder.
-                    try? FileManager.default.removeItem(atPath: model)
-                    return try fit.makeStage(diagnostics: stageDiagnostics)
-                })], input: decoded, checkpoint: nil, marker: model + ".done"))
-                phases.append(RunPhase(name: "embed the ID set", stages: [makeEmbed], input: decoded, checkpoint: idStream))
-            } else {
-                phases.append(RunPhase(name: "embed the ID set", stages: [makeDecode, makeEmbed], input: nil, checkpoint: idStream))
+            let executor = TaskExecutor(plan: plan, planPath: planPath, diagnostics: diagnostics, stageDiagnostics: Diagnostics(quiet: true))
+            var summaries: [String] = []
+            var skipped = 0
+            for task in plan.tasks {
+                if resume, let record = TaskRecord.load(path: task.done) {
+                    skipped += 1
+                    summaries += record.summaries
+                    continue
+                }
+                summaries += try executor.run(task).summaries
             }
-            phases += [
-                RunPhase(name: "synthesize", stages: [
-                    ("gaps", { try gaps.makeStage(diagnostics: stageDiagnostics) }),
-                    ("caption", { try caption.makeStage(diagnostics: stageDiagnostics) }),
-                    ("generate", { try generate.makeStage(diagnostics: stageDiagnostics) }),
-                ], input: idStream, checkpoint: generated),
-                RunPhase(name: "curate", stages: [
-                    ("filter", { try filter.makeStage(diagnostics: stageDiagnostics) }),
-                    ("write", { try write.makeStage(diagnostics: stageDiagnostics) }),
-                ], input: generated, checkpoint: nil),
-            ]
-            let summaries = try Runner(diagnostics: diagnostics).run(phases, resume: resume)
+            if skipped > 0 { diagnostics.info("run: \(skipped) of \(plan.tasks.count) tasks complete in an earlier run") }
             for summary in summaries { diagnostics.info(summary) }
-            // The adapter folder appears whole (written, then renamed), so a resumed run keeps one that is there.
-            if var train, !(resume && FileManager.default.fileExists(atPath: adapter + "/config.json")) {
-                train.common.quiet = common.quiet
-                try train.run()
-            }
-            if !manifest.keepWork { try? FileManager.default.removeItem(atPath: work) }
-            diagnostics.info("run: the dataset is in \(manifest.out)/ (manifest.json lists its shards)")
-        }
-    }
-
-    /// The stage's command, parsed from the manifest's options; a problem names the stage and key.
-    func parse<C: ParsableCommand>(_ type: C.Type, _ stage: String, _ arguments: [String], _ manifest: RunManifest) throws -> C {
-        do {
-            guard let command = try C.parseAsRoot(arguments) as? C else {
-                throw PipelineError.invalidOption("\(manifest.source): \(stage): not a stage")
-            }
-            return command
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            let message = C.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            throw PipelineError.invalidOption("\(manifest.source): \(stage): \(message)")
-        }
-    }
-
-    /// The work folder: new for a new run, kept for --resume. Refuses to start over a run's leftovers.
-    func prepare(work: String, out: String, overwrite: Bool) throws {
-        let files = FileManager.default
-        if files.fileExists(atPath: work) && !resume {
-            throw PipelineError.invalidOption("\(work) holds an earlier run's work: add --resume to continue it, or remove it")
-        }
-        if !resume, !overwrite, let contents = try? files.contentsOfDirectory(atPath: out), !contents.isEmpty {
-            throw PipelineError.invalidOption("\(out) is not empty: set write.overwrite: true, or choose another out")
-        }
-        do {
-            try files.createDirectory(atPath: work, withIntermediateDirectories: true)
-        } catch {
-            throw PipelineError.outputFailed(work, reason: "cannot create the work folder: \(error.localizedDescription)")
+            let keepWork = (try? RunManifest.load(path: manifest, overrides: overrides, out: out))?.keepWork ?? false
+            if !keepWork { try? FileManager.default.removeItem(atPath: plan.work) }
+            diagnostics.info("run: the dataset is in \(plan.out)/ (manifest.json lists its shards)")
         }
     }
 }

@@ -26,7 +26,7 @@ public struct RunManifest: Sendable, Equatable {
 
     /// The stages, in pipeline order.
     public static let stages = ["decode", "fit", "embed", "gaps", "caption", "generate", "filter", "write", "train"]
-    public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work"] + stages
+    public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work", "shards"] + stages
     /// Options the runner sets, per stage.
     static let reserved: [String: Set<String>] = [
         "decode": ["output", "o", "quiet", "q"],
@@ -52,10 +52,12 @@ public struct RunManifest: Sendable, Equatable {
     public var seed: String?
     /// Each stage's options in the order written.
     public var sections: [String: [(key: String, value: Value)]]
+    /// How the work is cut into tasks (`shards:`): fixed by the manifest, never by the workers.
+    public var shards = ShardSizes()
 
     public static func == (a: RunManifest, b: RunManifest) -> Bool {
         a.source == b.source && a.inputs == b.inputs && a.out == b.out && a.work == b.work && a.model == b.model
-            && a.seed == b.seed && a.keepWork == b.keepWork
+            && a.seed == b.seed && a.keepWork == b.keepWork && a.shards == b.shards
             && a.sections.mapValues { $0.map { "\($0.key)=\($0.value)" } } == b.sections.mapValues { $0.map { "\($0.key)=\($0.value)" } }
     }
 
@@ -133,8 +135,12 @@ public struct RunManifest: Sendable, Equatable {
             }
             sections[stage] = options
         }
-        return RunManifest(source: source, inputs: inputs, out: outPath, work: try scalar("work") ?? outPath + ".work",
-                           keepWork: keepWork, model: try scalar("model") ?? "builtin", seed: try scalar("seed"), sections: sections)
+        var manifest = RunManifest(source: source, inputs: inputs, out: outPath, work: try scalar("work") ?? outPath + ".work",
+                                   keepWork: keepWork, model: try scalar("model") ?? "builtin", seed: try scalar("seed"), sections: sections)
+        if let node = root.first(where: { $0.key == "shards" })?.value {
+            manifest.shards = try ShardSizes(node: node, source: source)
+        }
+        return manifest
     }
 
     /// The command-line arguments of `stage`'s options, with the top-level model and seed.
@@ -191,7 +197,7 @@ public struct RunManifest: Sendable, Equatable {
             return
         }
         let (stage, key) = (path[0], path[1])
-        guard stages.contains(stage) else { throw .invalid(source, "--set \(override): no stage named \(stage)") }
+        guard stages.contains(stage) || stage == "shards" else { throw .invalid(source, "--set \(override): no stage named \(stage)") }
         var mapping: [(Node, Node)] = []
         if let existing = root.first(where: { $0.key == stage })?.value, case .mapping(let old) = existing {
             mapping = old.map { ($0.key, $0.value) }.filter { $0.0.string != key }

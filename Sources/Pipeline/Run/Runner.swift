@@ -28,7 +28,7 @@ public final class Runner {
                 diagnostics.info("run: \(phase.name): complete in an earlier run")
                 continue
             }
-            summaries += try run(phase)
+            summaries += try run(phase).summaries
         }
         return summaries
     }
@@ -42,7 +42,9 @@ public final class Runner {
         init(name: String) { self.name = name }
     }
 
-    private func run(_ phase: RunPhase) throws -> [String] {
+    /// Runs one phase whatever its checkpoint: the stages' summary lines and the samples the last
+    /// stage wrote to the checkpoint (nil for a sink).
+    public func run(_ phase: RunPhase) throws -> (summaries: [String], count: Int?) {
         let started = ProcessInfo.processInfo.systemUptime
         let stages = try phase.stages.map { try $0.make() }
         let temporary = phase.checkpoint.map { $0 + ".partial" }
@@ -124,7 +126,7 @@ public final class Runner {
         }
         let seconds = ProcessInfo.processInfo.systemUptime - started
         diagnostics.info(String(format: "run: \(phase.name) done in %.1f s", seconds))
-        return slots.compactMap(\.summary)
+        return (slots.compactMap(\.summary), phase.checkpoint == nil ? nil : slots.last?.writer?.samplesWritten)
     }
 
     /// Waits for the phase, showing one progress line with every stage's output count.
