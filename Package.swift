@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CGEMM", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(name: "OODCore"),
+        // Child processes spoken to in JSON Lines: the worker backends of generate and embed.
+        .target(name: "Workers"),
         .target(name: "WebDataset", dependencies: [
             "OODCore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -35,13 +37,13 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CGEMM"]),
         .target(name: "Encoders", dependencies: [
-            "OODCore", "LinearAlgebra", "Tokenizers", "Imaging",
+            "OODCore", "LinearAlgebra", "Tokenizers", "Imaging", "Workers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
         .target(name: "Captions", dependencies: ["OODCore"]),
         .target(name: "Generation", dependencies: [
-            "OODCore", "Imaging", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "OODCore", "Imaging", "Workers", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
@@ -58,6 +60,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "WebDatasetTests", dependencies: [
             "WebDataset", .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),

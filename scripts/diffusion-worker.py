@@ -25,6 +25,9 @@ Mode 2 (--http PORT): the AUTOMATIC1111 / Forge web API on 127.0.0.1 (PORT 0 pic
   (A1111 field names, plus the extension field `oodsynth_image_embeds`). It exits cleanly
   on SIGTERM or SIGINT.
 
+Started by oodsynth (stdin is then a Unix socket) the worker asks the kernel to SIGKILL it when
+its parent dies (prctl PR_SET_PDEATHSIG), so a killed oodsynth leaves no worker behind.
+
 Determinism: the same request on the same machine, options and library versions gives a
 byte-identical PNG (per-request CPU torch.Generator seeded with `seed`, deterministic
 algorithms where torch has them, PNG written by Pillow without metadata).
@@ -37,6 +40,7 @@ Examples:
 """
 import argparse
 import base64
+import ctypes
 import io
 import json
 import math
@@ -44,6 +48,7 @@ import os
 import secrets
 import select
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -873,7 +878,19 @@ def load_worker(args):
     return worker
 
 
+def die_with_parent():
+    """SIGKILL from the kernel when the parent dies, if oodsynth started us (stdin is its socket):
+    a worker busy loading a model or generating would not see its stdin end for minutes. Run by
+    hand (or serving --http) it stays independent of its shell."""
+    try:
+        if stat.S_ISSOCK(os.fstat(0).st_mode):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass    # not Linux: stdin EOF still ends the worker once it is idle
+
+
 def main(argv=None):
+    die_with_parent()
     # A parent may start us with these blocked (a child inherits the spawning thread's mask, and
     # Swift's Foundation.Process spawns from a thread that blocks them): SIGTERM would never arrive.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})

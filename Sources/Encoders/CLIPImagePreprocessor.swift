@@ -29,12 +29,7 @@ public struct CLIPImagePreprocessor: Sendable, Equatable {
 
     /// Appends the `3 x crop x crop` pixel values of `image` to `output`.
     public func append(_ image: RGBImage, to output: inout [Float]) {
-        let target = resizedSize(width: image.width, height: image.height)
-        let resized = (target.width, target.height) == (image.width, image.height)
-            ? image : Resampler.resize(image, width: target.width, height: target.height)
-        // Larger than the crop on both sides after the resize, so no padding is ever needed.
-        let top = (resized.height - crop) / 2
-        let left = (resized.width - crop) / 2
+        let (resized, top, left) = resizedForCrop(image)
         let plane = crop * crop
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: 3 * plane))
@@ -53,5 +48,26 @@ public struct CLIPImagePreprocessor: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// Appends the `crop x crop x 3` RGB bytes that `append(_:to:)` would normalize: what the embed
+    /// worker is sent, so that it sees exactly the pixels the native towers see.
+    public func appendCrop(_ image: RGBImage, to output: inout [UInt8]) {
+        let (resized, top, left) = resizedForCrop(image)
+        resized.pixels.withUnsafeBufferPointer { pixels in
+            for y in 0..<crop {
+                let row = ((top + y) * resized.width + left) * 3
+                output.append(contentsOf: pixels[row..<(row + 3 * crop)])
+            }
+        }
+    }
+
+    /// The shortest-side resize, and where the centered crop starts in it.
+    private func resizedForCrop(_ image: RGBImage) -> (image: RGBImage, top: Int, left: Int) {
+        let target = resizedSize(width: image.width, height: image.height)
+        let resized = (target.width, target.height) == (image.width, image.height)
+            ? image : Resampler.resize(image, width: target.width, height: target.height)
+        // Larger than the crop on both sides after the resize, so no padding is ever needed.
+        return (resized, (resized.height - crop) / 2, (resized.width - crop) / 2)
     }
 }

@@ -1,4 +1,6 @@
-/// Problems loading or running an encoder, each naming the model folder or file.
+import Workers
+
+/// Problems loading or running an encoder, each naming the model folder, file or worker.
 public enum EncoderError: Error, CustomStringConvertible {
     case modelNotInstalled(name: String, searched: [String])
     case unknownModel(path: String, reason: String)
@@ -6,6 +8,10 @@ public enum EncoderError: Error, CustomStringConvertible {
     case model(path: String, reason: String)
     /// Options for fitting the builtin tower that cannot work, or training data that does not fit them.
     case invalidConfig(String)
+    /// An embed worker that could not start or introduce itself.
+    case workerUnavailable(WorkerProcessError)
+    /// An embed worker that started but loads another model, died, or answered nonsense.
+    case worker(command: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +21,8 @@ public enum EncoderError: Error, CustomStringConvertible {
         case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
         case .model(let path, let reason): "\(path): \(reason)"
         case .invalidConfig(let reason): "builtin image tower: \(reason)"
+        case .workerUnavailable(let error): error.description
+        case .worker(let command, let reason): "worker \(command): \(reason)"
         }
     }
 }

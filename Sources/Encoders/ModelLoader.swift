@@ -14,11 +14,7 @@ public enum ModelLoader {
     /// `name` overrides the identity's name (the default builtin folder is called `builtin`).
     public static func load(_ path: String, name: String? = nil) throws -> Loaded {
         let folder = URL(fileURLWithPath: path)
-        let configURL = folder.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: configURL.path) else {
-            throw EncoderError.unknownModel(path: path, reason: "no config.json (expected a Hugging Face model folder, a folder from oodsynth fit, or builtin)")
-        }
-        let type = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["model_type"] as? String
+        let type = try modelType(of: path)
         switch type {
         case "clip":
             let encoder = try CLIPEncoder(folder: folder)
@@ -31,5 +27,14 @@ public enum ModelLoader {
         default:
             throw EncoderError.unknownModel(path: path, reason: "model_type \(type.map { "\"\($0)\"" } ?? "missing") is not clip, bert or \(BuiltinModelConfig.modelType)")
         }
+    }
+
+    /// The `model_type` of the folder's `config.json` (nil when it has none).
+    public static func modelType(of path: String) throws(EncoderError) -> String? {
+        let configURL = URL(fileURLWithPath: path).appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            throw .unknownModel(path: path, reason: "no config.json (expected a Hugging Face model folder, a folder from oodsynth fit, or builtin)")
+        }
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["model_type"] as? String
     }
 }

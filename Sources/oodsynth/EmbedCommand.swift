@@ -18,13 +18,24 @@ struct EmbedCommand: ParsableCommand {
         openai/clip-vit-base-patch32, or a sentence-transformers folder. Embeddings are float32 .npy, \
         L2-normalized; the model's name, weights sha256 and dimension go into the stream header.
 
+        --backend worker:CMD runs a CLIP --model's towers in a child process (sh -c CMD) instead, such \
+        as scripts/embed-worker.py on a GPU: oodsynth decodes, resizes and crops the images and sends \
+        their pixels, the worker sends back the embeddings (JSON Lines; the script documents the \
+        protocol). The worker must load the --model folder; the header names that folder as native \
+        embed would, so the stream goes on to gaps, caption and filter with --model.
+
         Examples:
           oodsynth decode Samples/openclipart-12.tar | oodsynth embed --model ~/models/clip-vit-base-patch32 > embedded.tar
           oodsynth embed --model builtin --input samples.tar --output embedded.tar
+          oodsynth decode photos/ | oodsynth embed --model /models/clip-l14 --batch 256 \\
+            --backend "worker:python3 scripts/embed-worker.py --model /models/clip-l14 --dtype float16"
         """)
 
     @Option(help: "builtin, a folder from oodsynth fit, or a Hugging Face CLIP or sentence-transformers folder.")
     var model = "builtin"
+
+    @Option(help: "native (oodsynth's own encoders) or worker:CMD (a CLIP --model run by a child process, e.g. on a GPU).")
+    var backend = "native"
 
     @Option(help: "Samples embedded together.")
     var batch = 32
@@ -35,6 +46,17 @@ struct EmbedCommand: ParsableCommand {
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        if backend != "native" {
+            guard worker != nil else { throw ValidationError("--backend must be native or worker:CMD, not \(backend)") }
+            guard model != DefaultBuiltinModel.name else {
+                throw ValidationError("--backend worker:CMD needs --model CLIP_FOLDER (the folder the worker loads), not builtin")
+            }
+        }
+    }
+
+    /// The worker's command line, for `--backend worker:CMD`.
+    var worker: String? {
+        backend.hasPrefix("worker:") && backend.count > 7 ? String(backend.dropFirst(7)) : nil
     }
 
     func run() throws {
@@ -42,10 +64,23 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func makeStage(diagnostics: Diagnostics) throws -> PipelineStage {
-        let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
         var options = EmbedStage.Options()
         options.batch = batch
         options.model = model
+        if let worker {
+            return PipelineStage(name: "embed") { input, name, output in
+                guard let input, var output else { throw PipelineError.unconnected("embed") }
+                // Started per run and stopped when it returns: in `oodsynth run` the GPU is the
+                // generate worker's next.
+                let encoder = try WorkerEncoder(folder: URL(fileURLWithPath: model), command: worker)
+                var options = options
+                options.worker = backend
+                options.kernel = encoder.kernel
+                let stage = EmbedStage(text: encoder, image: encoder, options: options, diagnostics: diagnostics)
+                return try stage.run(reading: input, inputName: name, into: &output).description
+            }
+        }
+        let loaded = try ModelResolver.load(model, diagnostics: diagnostics)
         let stage = EmbedStage(text: loaded.text, image: loaded.image, options: options, diagnostics: diagnostics)
         return PipelineStage(name: "embed") { input, name, output in
             guard let input, var output else { throw PipelineError.unconnected("embed") }

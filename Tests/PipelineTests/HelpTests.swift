@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: [
         ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
-        ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin"]),
+        ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin", "--backend", "worker:python3 scripts/embed-worker.py"]),
         ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
         ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix"]),
         ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Workers
 
 /// `--backend worker:CMD`: a child process (`/bin/sh -c CMD`) that makes images, spoken to in JSON
 /// Lines (see scripts/diffusion-worker.py for the protocol).
@@ -64,24 +65,10 @@ public final class WorkerGenerator: ImageGenerator, @unchecked Sendable {
 
     /// Starts `command` and reads its handshake line.
     static func launch(_ command: String, startupTimeout: Double) throws(GenerationError) -> (WorkerProcess, WorkerHandshake) {
-        let process = try WorkerProcess(command: command)
-        switch process.readLine(timeout: startupTimeout) {
-        case .line(let text):
-            guard let handshake = try? JSONDecoder().decode(WorkerHandshake.self, from: Data(text.utf8)),
-                  handshake.protocol == WorkerHandshake.protocolName else {
-                process.stop()
-                throw .unavailable("worker \(command): its first line is not an \(WorkerHandshake.protocolName) handshake: \(text.prefix(120))")
-            }
-            guard handshake.version == WorkerHandshake.protocolVersion else {
-                process.stop()
-                throw .unavailable("worker \(command) speaks protocol version \(handshake.version); oodsynth speaks \(WorkerHandshake.protocolVersion)")
-            }
-            return (process, handshake)
-        case .ended:
-            throw .unavailable("worker \(command) \(process.exitDescription) before its handshake (its stderr above says why)")
-        case .timedOut:
-            process.kill()
-            throw .unavailable("worker \(command) sent no handshake within \(Int(startupTimeout)) s")
+        do {
+            return try WorkerProcess.launch(command, startupTimeout: startupTimeout, handshake: WorkerHandshake.self)
+        } catch {
+            throw .unavailable(error.description)
         }
     }
 

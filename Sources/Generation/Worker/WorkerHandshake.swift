@@ -1,5 +1,7 @@
+import Workers
+
 /// The first line a worker writes: who it is and what it can do.
-struct WorkerHandshake: Codable, Sendable, Equatable {
+struct WorkerHandshake: WorkerHandshaking, Codable, Sendable, Equatable {
     struct Capabilities: Codable, Sendable, Equatable {
         var imageEmbeds: Bool?
         var imageEmbedsDim: Int?

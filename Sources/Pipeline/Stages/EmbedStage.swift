@@ -12,6 +12,10 @@ public struct EmbedStage {
         public var batch = 32
         /// The model as the user named it (`builtin` or a folder), for the stage record.
         public var model = "builtin"
+        /// `worker:CMD` when a worker computes the embeddings (nil: oodsynth's own encoders).
+        public var worker: String?
+        /// What computes the numbers, for the record: the matrix-product kernel, or the worker's runtime.
+        public var kernel = GEMMKernel.name
 
         public init() {}
     }
@@ -40,7 +44,8 @@ public struct EmbedStage {
         // (GEMMKernel), which depend on the kernel recorded beside it.
         var record = ["model": options.model, "batch": String(options.batch)]
         record["image-tower"] = image == nil ? "none" : "yes"
-        try sink.write(try header.appending(StageRecord(name: "embed", options: record, kernel: GEMMKernel.name)).sample())
+        record["backend"] = options.worker
+        try sink.write(try header.appending(StageRecord(name: "embed", options: record, kernel: options.kernel)).sample())
         if image == nil {
             diagnostics.warn("embed: \(text.identity.name) has no image tower; embedding captions only")
         }

@@ -1,47 +1,52 @@
 import Foundation
 
 /// A child process that speaks JSON Lines: we write request lines to its stdin and read answer lines
-/// from its stdout; its stderr is ours, so its logs reach the user as they happen.
+/// from its stdout; its stderr is ours, so its logs reach the user as they happen. `generate` and
+/// `embed` both run their `worker:CMD` backends through it.
 ///
 /// stdin is one end of a Unix socket pair rather than a pipe: writing to a pipe whose reader died
 /// raises SIGPIPE, which kills oodsynth (it keeps SIGPIPE's default so that `oodsynth ... | head`
 /// ends quietly), while `send` with MSG_NOSIGNAL just reports the error. stdout is read by a thread
 /// of its own into a queue of lines.
-final class WorkerProcess: @unchecked Sendable {
-    enum Line: Equatable {
+///
+/// A worker must not outlive oodsynth, even a SIGKILLed one that cleans nothing up: its stdin then
+/// ends, but a worker busy loading a model or on a long batch would not notice for minutes. So on
+/// Linux the command runs under `setpriv --pdeathsig KILL`, which makes the kernel kill `sh` (and
+/// CMD, which `sh -c` execs in place or which sets its own death signal, as our Python workers do)
+/// when oodsynth dies. See `SpawnThread` for why every worker is started from one thread.
+public final class WorkerProcess: @unchecked Sendable {
+    public enum Line: Equatable, Sendable {
         case line(String)
         case ended
         case timedOut
     }
 
-    let command: String
+    public let command: String
     private let process = Process()
     private let socket: Int32
     private let condition = NSCondition()
     private var lines: [String] = []
     private var ended = false
 
-    init(command: String) throws(GenerationError) {
+    public init(command: String) throws(WorkerProcessError) {
         self.command = command
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
-            throw .unavailable("cannot start worker \(command): socketpair failed (errno \(errno))")
+            throw .cannotStart(command: command, reason: "socketpair failed (errno \(errno))")
         }
         socket = fds[0]
         // Our end must not leak into this or any later child, or a child would never see EOF.
         _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
         let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+        (process.executableURL, process.arguments) = Self.launcher(for: command)
         process.standardInput = FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)
         process.standardOutput = output
         process.standardError = FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
+        let started = SpawnThread.shared.run { [process] in Result { try process.run() } }
+        if case .failure(let error) = started {
             close(fds[0])
             close(fds[1])
-            throw .unavailable("cannot start worker \(command): \(error)")
+            throw .cannotStart(command: command, reason: "\(error)")
         }
         close(fds[1])
         try? output.fileHandleForWriting.close()
@@ -54,12 +59,23 @@ final class WorkerProcess: @unchecked Sendable {
         thread.start()
     }
 
+    /// `sh -c CMD`, under setpriv's parent-death signal where util-linux has it (every Debian).
+    static func launcher(for command: String) -> (URL, [String]) {
+        let setpriv = "/usr/bin/setpriv"
+        #if os(Linux)
+        if FileManager.default.isExecutableFile(atPath: setpriv) {
+            return (URL(fileURLWithPath: setpriv), ["--pdeathsig", "KILL", "--", "/bin/sh", "-c", command])
+        }
+        #endif
+        return (URL(fileURLWithPath: "/bin/sh"), ["-c", command])
+    }
+
     deinit {
         close(socket)
     }
 
     /// Writes one line; false when the worker is gone.
-    func send(_ line: String) -> Bool {
+    public func send(_ line: String) -> Bool {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         var offset = 0
@@ -77,7 +93,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// The next line from the worker's stdout, waiting at most `timeout` seconds.
-    func readLine(timeout: Double) -> Line {
+    public func readLine(timeout: Double) -> Line {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
@@ -92,7 +108,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// Ends the worker: EOF on its stdin first (a well-behaved worker exits), then SIGTERM, then SIGKILL.
-    func stop(grace: Double = 2) {
+    public func stop(grace: Double = 2) {
         shutdown(socket, Int32(SHUT_WR))
         if wait(grace) { return }
         signalGroup(SIGTERM)
@@ -101,7 +117,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// Kills the worker at once (it stopped answering).
-    func kill() {
+    public func kill() {
         signalGroup(SIGKILL)
         process.waitUntilExit()
     }
@@ -116,7 +132,7 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// How the process ended, once it has: "exited with status 1", "was killed by signal 9".
-    var exitDescription: String {
+    public var exitDescription: String {
         _ = wait(2)
         guard !process.isRunning else { return "is still running" }
         switch process.terminationReason {
