@@ -17,14 +17,27 @@ public struct IDDensity: Sendable {
     /// Gaps lie below it: by default halfway from `lower` to `randomMedian`.
     public let far: Float
 
-    public init(set: IDSet, k: Int, lowerQuantile: Double = 0.95, far: Float? = nil, seed: UInt64) throws(GapsError) {
+    /// The k a set of `count` points can have: at least 1, below `count`.
+    public static func effectiveK(_ k: Int, count: Int) -> Int { max(1, min(k, count - 1)) }
+
+    /// `selfDistances`, when given, are the set's own k-th-NN distances in row order, computed
+    /// elsewhere (`KNNIndex.selfKthDistances(k:rows:)` blocks on a cluster) with this same k.
+    public init(set: IDSet, k: Int, lowerQuantile: Double = 0.95, far: Float? = nil, seed: UInt64,
+                selfDistances: [Float]? = nil) throws(GapsError) {
         guard (0.5..<1).contains(lowerQuantile) else {
             throw .invalidParameter("the support percentile must be in [50, 100), got \(lowerQuantile * 100)")
         }
-        let k = max(1, min(k, set.count - 1))
+        let k = Self.effectiveK(k, count: set.count)
         self.k = k
         index = KNNIndex(vectors: set.vectors)
-        sortedDistances = try index.selfKthDistances(k: k).sorted()
+        if let selfDistances {
+            guard selfDistances.count == set.count else {
+                throw .invalidParameter("\(selfDistances.count) precomputed k-th-NN distances for an ID set of \(set.count)")
+            }
+            sortedDistances = selfDistances.sorted()
+        } else {
+            sortedDistances = try index.selfKthDistances(k: k).sorted()
+        }
         self.lowerQuantile = lowerQuantile
         lower = Self.quantile(sortedDistances, lowerQuantile)
         // Random directions: how far "nowhere in particular" is from this ID set.

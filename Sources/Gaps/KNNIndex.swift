@@ -28,6 +28,12 @@ public final class KNNIndex: @unchecked Sendable {
     /// queries must be the index's own rows in order (or the first rows of it): query i never
     /// returns index row i. Fewer than `k` neighbours exist only when the index is that small.
     public func search(_ queries: Matrix, k: Int, excludingSelf: Bool = false) throws(GapsError) -> Neighbours {
+        try search(queries, k: k, excludingSelf: excludingSelf, firstRow: 0)
+    }
+
+    /// `search` for queries that are the index's rows `firstRow..<firstRow + queries.rows` (with
+    /// `excludingSelf`): each query skips its own row of the index.
+    func search(_ queries: Matrix, k: Int, excludingSelf: Bool, firstRow: Int) throws(GapsError) -> Neighbours {
         guard queries.columns == dimension else {
             throw .dimensionMismatch("queries have \(queries.columns) dimensions, the index \(dimension)")
         }
@@ -51,7 +57,7 @@ public final class KNNIndex: @unchecked Sendable {
                 for local in 0..<rows.count {
                     let query = rows.lowerBound + local
                     heaps[local].scan(scores.pointer(row: local), count: size, base: start,
-                                      skipping: excludingSelf ? query - start : -1)
+                                      skipping: excludingSelf ? firstRow + query - start : -1)
                 }
                 start += size
             }
@@ -66,6 +72,18 @@ public final class KNNIndex: @unchecked Sendable {
     /// rest of the ID set (NPOS / KNN-OOD's score).
     public func selfKthDistances(k: Int) throws(GapsError) -> [Float] {
         try search(vectors, k: k, excludingSelf: true).kthDistances
+    }
+
+    /// `selfKthDistances` of the rows in `rows` only: one block of the map that a cluster spreads over
+    /// tasks. A row's distance has the same bits as in the whole (each query's products do not depend
+    /// on the other queries of its GEMM on BLIS), so the blocks concatenate to `selfKthDistances`.
+    public func selfKthDistances(k: Int, rows: Range<Int>) throws(GapsError) -> [Float] {
+        let rows = rows.clamped(to: 0..<count)
+        let queries = Matrix(rows: rows.count, columns: dimension)
+        if !rows.isEmpty {
+            queries.base.update(from: vectors.pointer(row: rows.lowerBound), count: rows.count * dimension)
+        }
+        return try search(queries, k: k, excludingSelf: true, firstRow: rows.lowerBound).kthDistances
     }
 
     // Query blocks write disjoint rows of the result, and forEachRowBlock returns after all of them.

@@ -81,6 +81,11 @@ struct GapsCommand: ParsableCommand {
     @Option(help: "boundary-crossing: steps past the boundary.")
     var extraSteps = BoundaryCrossingSampler().extraSteps
 
+    @Option(name: .customLong("self-knn"), help: ArgumentHelp(
+        "The ID points' own k-th-NN distances from oodsynth knn, block by block in order (repeatable); default: computed here. The gaps are the same.",
+        valueName: "FILE.npy"))
+    var selfKNN: [String] = []
+
     @OptionGroup var stream: StreamOptions
 
     @OptionGroup var common: CommonOptions
@@ -124,6 +129,7 @@ struct GapsCommand: ParsableCommand {
         options.boundaryCrossing.temperature = temperature
         options.boundaryCrossing.stepSize = stepSize
         options.boundaryCrossing.extraSteps = extraSteps
+        options.selfKNN = selfKNN
         let stage = GapsStage(options: options, diagnostics: diagnostics)
         return PipelineStage(name: "gaps") { input, name, output in
             guard let input, var output else { throw PipelineError.unconnected("gaps") }

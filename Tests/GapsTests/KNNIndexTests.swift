@@ -105,6 +105,29 @@ import Testing
         }
     }
 
+    /// The density's map: self k-th-NN distances in blocks (any cut, past the end too) concatenate to
+    /// the whole set's, bit for bit, and each point still skips itself.
+    @Test func selfDistancesInBlocksAreTheWholeSetsBitForBit() throws {
+        let vectors = Self.unitRows(4500, 512, seed: 8)
+        let index = KNNIndex(vectors: vectors)
+        let whole = try index.selfKthDistances(k: 7)
+        for cuts in [[0, 4500], [0, 1, 2000, 4096, 4500], [0, 333, 4200, 9000]] {
+            var joined: [Float] = []
+            for (from, to) in zip(cuts, cuts.dropFirst()) { joined += try index.selfKthDistances(k: 7, rows: from..<to) }
+            #expect(joined.map(\.bitPattern) == whole.map(\.bitPattern), "\(cuts)")
+        }
+        #expect(try index.selfKthDistances(k: 7, rows: 5000..<6000).isEmpty)
+        // A block late in the set skips each point's own row (not the block-local one).
+        let block = try index.selfKthDistances(k: 7, rows: 4000..<4010)
+        for (offset, distance) in block.enumerated() {
+            let point = 4000 + offset
+            let similarities = (0..<vectors.rows).filter { $0 != point }.map { row in
+                (0..<vectors.columns).reduce(Float(0)) { $0 + vectors[row, $1] * vectors[point, $1] }
+            }.sorted(by: >)
+            #expect(abs(distance - (1 - similarities[6])) < 1e-4, "point \(point)")
+        }
+    }
+
     static func rows(_ matrix: Matrix, _ range: Range<Int>) -> Matrix {
         let result = Matrix(rows: range.count, columns: matrix.columns)
         result.base.update(from: matrix.pointer(row: range.lowerBound), count: range.count * matrix.columns)

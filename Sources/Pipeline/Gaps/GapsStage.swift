@@ -27,6 +27,9 @@ public struct GapsStage {
         public var classGaussian = ClassGaussianSampler()
         public var interpolate = InterpolationSampler()
         public var boundaryCrossing = BoundaryCrossingSampler()
+        /// The ID points' own k-th-NN distances, computed in blocks by `oodsynth knn` (the map half of
+        /// the density, spread over a cluster): `.npy` files in row order. Empty: computed here.
+        public var selfKNN: [String] = []
 
         public init() {}
 
@@ -62,33 +65,15 @@ public struct GapsStage {
         guard !samplers.isEmpty else {
             throw PipelineError.invalidOption("--method \(options.method) is not one of \(Options.methods.joined(separator: ", "))")
         }
-        let header = try reader.requireHeader(inputName: inputName)
-        guard header.model != nil else {
-            throw PipelineError.inputFailed(inputName, reason: "the stream has no embeddings; run oodsynth embed first")
-        }
         var summary = GapsSummary()
-        var builder = IDSet.Builder(classNames: header.classes)
-        var read = 0
-        // gaps is a barrier over the whole ID set: a broken stream stops it, as part of the set would put
-        // the gaps in the wrong place.
-        while let sample = try reader.nextSample() {
-            read += 1
-            collect(sample, into: &builder, summary: &summary)
-            diagnostics.progress("gaps: \(read) samples read")
-        }
-        let set: IDSet
-        do {
-            set = try builder.build()
-        } catch {
-            throw PipelineError.inputFailed(inputName, reason: error.description)
-        }
-        for note in builder.notes { diagnostics.warn("gaps: \(note)") }
-        summary.skipped.add("small-class", count: builder.skipped["small-class"] ?? 0)
+        let (header, set) = try readSet(reader, inputName: inputName, summary: &summary)
         summary.embeddings = set.count
         summary.classes = set.classes.count
 
-        let density = try IDDensity(set: set, k: max(1, min(options.k, set.count / 10)),
-                                    lowerQuantile: options.supportPercentile / 100, far: options.far, seed: options.seed)
+        let selfDistances = try options.selfKNN.isEmpty ? nil : loadSelfKNN(count: set.count)
+        let density = try IDDensity(set: set, k: densityK(count: set.count),
+                                    lowerQuantile: options.supportPercentile / 100, far: options.far, seed: options.seed,
+                                    selfDistances: selfDistances)
         let outcome = try GapSearch(set: set, density: density).run(samplers, count: options.count, seed: options.seed) {
             diagnostics.progress($0)
         }
@@ -121,6 +106,57 @@ public struct GapsStage {
         summary.rejected = outcome.rejected
         summary.seconds = ProcessInfo.processInfo.systemUptime - started
         return summary
+    }
+
+    /// The density's k for a set of `count` points: `k`, at most a tenth of the set.
+    public func densityK(count: Int) -> Int {
+        IDDensity.effectiveK(max(1, min(options.k, count / 10)), count: count)
+    }
+
+    /// The ID set of an embedded stream, as gaps (and its kNN map, `oodsynth knn`) sees it. gaps is a
+    /// barrier over the whole ID set: a broken stream stops it, as part of the set would put the gaps
+    /// in the wrong place.
+    public func readSet(_ reader: SampleReader, inputName: String, summary: inout GapsSummary) throws -> (StreamHeader, IDSet) {
+        let header = try reader.requireHeader(inputName: inputName)
+        guard header.model != nil else {
+            throw PipelineError.inputFailed(inputName, reason: "the stream has no embeddings; run oodsynth embed first")
+        }
+        var builder = IDSet.Builder(classNames: header.classes)
+        var read = 0
+        while let sample = try reader.nextSample() {
+            read += 1
+            collect(sample, into: &builder, summary: &summary)
+            diagnostics.progress("gaps: \(read) samples read")
+        }
+        let set: IDSet
+        do {
+            set = try builder.build()
+        } catch {
+            throw PipelineError.inputFailed(inputName, reason: error.description)
+        }
+        for note in builder.notes { diagnostics.warn("gaps: \(note)") }
+        summary.skipped.add("small-class", count: builder.skipped["small-class"] ?? 0)
+        return (header, set)
+    }
+
+    /// The `--self-knn` blocks, concatenated: one distance per ID point.
+    private func loadSelfKNN(count: Int) throws -> [Float] {
+        var distances: [Float] = []
+        for file in options.selfKNN {
+            guard let data = FileManager.default.contents(atPath: file) else { throw PipelineError.inputNotFound(file) }
+            do {
+                let array = try NPY.decode([UInt8](data))
+                guard array.shape.count == 1 else { throw PipelineError.inputFailed(file, reason: "not a vector of distances (shape \(array.shape))") }
+                distances += array.values
+            } catch let error as NPYError {
+                throw PipelineError.inputFailed(file, reason: error.description)
+            }
+        }
+        guard distances.count == count else {
+            throw PipelineError.inputFailed(options.selfKNN.joined(separator: ", "),
+                                            reason: "\(distances.count) k-th-NN distances for an ID set of \(count): blocks of another stream")
+        }
+        return distances
     }
 
     /// Adds the sample's embedding and label to the ID set, or counts why it cannot be used.
