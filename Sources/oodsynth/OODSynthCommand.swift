@@ -13,5 +13,5 @@ struct OODSynthCommand: ParsableCommand {
         stdout carries data only; progress and summaries go to stderr.
         """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, EmbedCommand.self, FitCommand.self, GapsCommand.self, CaptionCommand.self, GenerateCommand.self, FilterCommand.self, WriteCommand.self, RunCommand.self, PlanCommand.self, TaskCommand.self, InspectCommand.self, EvaluateCommand.self, TrainCommand.self, ScoreCommand.self])
+        subcommands: [DecodeCommand.self, EmbedCommand.self, FitCommand.self, GapsCommand.self, CaptionCommand.self, GenerateCommand.self, FilterCommand.self, WriteCommand.self, RunCommand.self, PlanCommand.self, TaskCommand.self, KNNCommand.self, InspectCommand.self, EvaluateCommand.self, TrainCommand.self, ScoreCommand.self])
 }

@@ -3,9 +3,10 @@ import OODCore
 import Pipeline
 
 /// Compiles a manifest into a plan: the tasks `oodsynth run` and `scripts/ray-run` execute. Maps
-/// over fixed shards where a stage is a map (decode | embed per block of input images, generate |
-/// filter per block of captioned targets), one task where a stage needs everything (gaps | caption,
-/// whose captions are each used once across all gaps; write, whose shards number the whole set).
+/// over fixed shards where a stage is a map (decode | embed per block of input images, the density's
+/// kNN per block of ID points, generate | filter per block of captioned targets), one task where a
+/// stage needs everything (gaps | caption, whose captions are each used once across all gaps; write,
+/// whose shards number the whole set).
 /// Every stage's options are parsed here, so a bad manifest stops before any work, with the key named.
 struct PlanCompiler {
     var manifest: RunManifest
@@ -19,6 +20,7 @@ struct PlanCompiler {
         let work = manifest.work
         let planPath = Plan.path(work: work)
         let model = work + "/model", idStream = work + "/id.tar", targets = work + "/targets.tar"
+        let embeddings = work + "/embeddings.tar"
         let fits = manifest.sections["fit"] != nil
         if fits {
             guard manifest.model == "builtin" else {
@@ -40,9 +42,11 @@ struct PlanCompiler {
         let gaps = try stage(["gaps"] + manifest.arguments(for: "gaps"))
         let caption = try stage(["caption"] + manifest.arguments(for: "caption"))
         let generate = try stage(["generate"] + manifest.arguments(for: "generate") + ["--references", idStream])
-        let filter = try stage(["filter"] + manifest.arguments(for: "filter") + ["--references", idStream])
+        let filter = try stage(["filter"] + manifest.arguments(for: "filter") + ["--references", embeddings])
         let write = try stage(["write"] + manifest.arguments(for: "write") + ["--out", manifest.out, "--overwrite"])
-        let fit = try fits ? stage(["fit", "--out", model, "--overwrite"] + manifest.arguments(for: "fit")) : []
+        let decodedStream = work + "/decoded.tar"
+        // fit names its input so the model records the sha256 of the set it was fitted on.
+        let fit = try fits ? stage(["fit", decodedStream, "--out", model, "--overwrite"] + manifest.arguments(for: "fit")) : []
         let adapter = manifest.out + "/adapter"
         let train = try manifest.sections["train"].map { _ in
             try stage(["train"] + manifest.inputs.flatMap { ["--id-train", $0] }
@@ -57,8 +61,11 @@ struct PlanCompiler {
         func add(_ name: String, after: [String], inputs: [String], outputs: [String], stages: [[String]],
                  input: PlanTask.Input?, output: String?, done: String? = nil) {
             let done = done ?? (output.map { ($0 as NSString).deletingPathExtension } ?? work + "/" + name) + "_done.json"
+            let request = manifest.resources.request(task: name)
+            var resources = PlanTask.Resources()
+            (resources.numCPUs, resources.numGPUs, resources.custom) = (request.cpus, request.gpus, request.custom)
             tasks.append(PlanTask(name: name, argv: ["oodsynth", "task", planPath, name], after: after, inputs: inputs,
-                                  outputs: outputs, done: done, stages: stages, input: input, output: output))
+                                  outputs: outputs, done: done, resources: resources, stages: stages, input: input, output: output))
         }
         func shard(_ index: Int) -> String { String(format: "%05d", index) }
 
@@ -86,8 +93,10 @@ struct PlanCompiler {
                     stages: [decode(range)], input: nil, output: file)
                 decoded.append(file)
             }
-            add("fit", after: tasks.map(\.name), inputs: decoded, outputs: [model], stages: [fit],
-                input: .init(files: decoded), output: nil)
+            add("decoded", after: tasks.map(\.name), inputs: decoded, outputs: [decodedStream], stages: [],
+                input: .init(files: decoded), output: decodedStream)
+            add("fit", after: ["decoded"], inputs: [decodedStream], outputs: [model], stages: [fit],
+                input: .init(files: [decodedStream]), output: nil)
             for (index, file) in decoded.enumerated() {
                 let out = "\(work)/id/\(shard(index)).tar"
                 add("id-\(shard(index))", after: ["decode-\(shard(index))", "fit"], inputs: [file, model], outputs: [out],
@@ -105,10 +114,31 @@ struct PlanCompiler {
             }
         }
         add("id", after: idTasks, inputs: idShards, outputs: [idStream], stages: [], input: .init(files: idShards), output: idStream)
+        // The tasks that read every ID point (kNN, gaps, filter's references) read its embeddings only:
+        // about 4 KB a point at 512-d instead of the images' tens of KB.
+        add("embeddings", after: idTasks, inputs: idShards, outputs: [embeddings], stages: [],
+            input: .init(files: idShards, fields: ["cls", "img.npy", "txt.npy"]), output: embeddings)
 
-        // The global step: gaps reads every embedding, and caption uses each caption once across all gaps.
-        add("synthesize", after: ["id"], inputs: [idStream], outputs: [targets], stages: [gaps, caption],
-            input: .init(files: [idStream]), output: targets)
+        // The density's N x N products as a map over fixed blocks of ID points (oodsynth knn), then
+        // the global step: gaps reads every embedding, and caption uses each caption once across all
+        // gaps. The block count comes from the image count; blocks past the usable embeddings are empty.
+        let gapsCommand = try StageCommands.parse(gaps, context: source) as? GapsCommand
+        let knnSize = manifest.shards.knn
+        let pointCount = ranges.last??.upperBound ?? knnSize
+        let knnBlocks = max(1, (pointCount + knnSize - 1) / knnSize)
+        var knnFiles: [String] = []
+        for index in 0..<knnBlocks {
+            let file = "\(work)/knn/\(shard(index)).npy"
+            let to = index == knnBlocks - 1 ? Int.max : (index + 1) * knnSize
+            add("knn-\(shard(index))", after: ["embeddings"], inputs: [embeddings], outputs: [file],
+                stages: [["knn", "--rows=\(index * knnSize):\(to)", "--k=\(gapsCommand?.k ?? 50)",
+                          "--space=\(gapsCommand?.space.rawValue ?? "image")", "--output", file]],
+                input: .init(files: [embeddings]), output: nil, done: "\(work)/knn/\(shard(index))_done.json")
+            knnFiles.append(file)
+        }
+        add("synthesize", after: knnFiles.indices.map { "knn-\(shard($0))" }, inputs: [embeddings] + knnFiles, outputs: [targets],
+            stages: [gaps + knnFiles.flatMap { ["--self-knn", $0] }, caption],
+            input: .init(files: [embeddings]), output: targets)
 
         // generate | filter per block of targets. The count is what gaps | caption asked for; the last
         // block takes whatever follows, so nothing is lost if caption ever emits more.
@@ -119,7 +149,7 @@ struct PlanCompiler {
         var kept: [String] = []
         for index in 0..<blocks {
             let out = "\(work)/\(Self.generatedShards)/\(shard(index)).tar"
-            add("generate-\(shard(index))", after: ["synthesize"], inputs: [targets, idStream], outputs: [out],
+            add("generate-\(shard(index))", after: ["synthesize", "id"], inputs: [targets, idStream, embeddings], outputs: [out],
                 stages: [generate, filter],
                 input: .init(files: [targets], from: index * size, to: index == blocks - 1 ? nil : (index + 1) * size), output: out)
             kept.append(out)

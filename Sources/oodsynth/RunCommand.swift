@@ -8,20 +8,24 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the whole pipeline from a manifest, in one process.",
         discussion: """
-        Runs decode | embed, then gaps | caption | generate, then filter | write (with fit: {...}, \
-        decode, fit the builtin model on it, and embed with that model): the same stages \
-        as the commands chained by pipes, with the same bytes between them (and so the same output), \
-        each stage on a thread of its own with a pipe's worth of samples in flight. The embedded ID \
-        set and the generated samples are kept in a work folder (default OUT.work) as each phase \
-        completes; after a crash or kill, run again with --resume to redo only the unfinished phase. \
-        The work folder is removed at the end unless keep-work: true. With train: {...}, an adapter \
-        is trained last on the input and the written dataset, into OUT/adapter/ (oodsynth train).
+        The manifest compiles to a plan of tasks over fixed shards (oodsynth plan): decode | embed per \
+        block of input images, the density's kNN per block of ID points, gaps | caption, generate | \
+        filter per block of captioned targets, write, and train (with train: {...}: an adapter on the \
+        input and the written dataset, into OUT/adapter/). run executes the plan in this process, each \
+        task's stages on threads of their own joined by pipes that carry the same bytes as the \
+        commands chained by shell pipes (and so the same output); scripts/ray-run executes the same \
+        plan on a Ray cluster, to the same bytes. With fit: {...}, the builtin model is fitted on the \
+        decoded input first and used for embed, caption and filter. Every task's output is kept in a \
+        work folder (default OUT.work) as it completes; after a crash or kill, run again with \
+        --resume to redo only the unfinished tasks. The work folder is removed at the end unless \
+        keep-work: true.
 
         The manifest (YAML) names the input, the output folder and each stage's options, spelled as \
         on the command line without the dashes; model and seed at the top apply to every stage that \
-        takes them. Everything is checked before any work starts: an unknown key, a bad value or a \
-        missing file stops the run with the key named. Relative paths are relative to the current \
-        folder.
+        takes them. shards: sets the cut (never the number of workers), resources: what a cluster \
+        gives each kind of task. Everything is checked before any work starts: an unknown key, a bad \
+        value or a missing file stops the run with the key named. Relative paths are relative to the \
+        current folder.
 
           input: Samples/openclipart-12.tar     # or a list; folders, archives, shards
           out: out/demo
@@ -32,6 +36,8 @@ struct RunCommand: ParsableCommand {
           generate: {backend: builtin, size: 96}
           filter: {min-novelty: q0.5}
           write: {max-count: 1000}
+          shards: {images: 1000, targets: 256, knn: 8192}   # the defaults
+          resources: {generate: {gpus: 1}}                  # for scripts/ray-run
 
         Examples:
           oodsynth run manifests/demo.yaml

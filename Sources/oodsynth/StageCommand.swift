@@ -17,6 +17,7 @@ extension GenerateCommand: StageCommand {}
 extension FilterCommand: StageCommand {}
 extension WriteCommand: StageCommand {}
 extension ScoreCommand: StageCommand {}
+extension KNNCommand: StageCommand {}
 
 extension TrainCommand: StageCommand {
     /// Train reads its sets itself (folders and files, not a stream): a stage with no stream ends.
@@ -34,7 +35,7 @@ enum StageCommands {
     static let types: [String: any StageCommand.Type] = [
         "decode": DecodeCommand.self, "embed": EmbedCommand.self, "fit": FitCommand.self, "gaps": GapsCommand.self,
         "caption": CaptionCommand.self, "generate": GenerateCommand.self, "filter": FilterCommand.self,
-        "write": WriteCommand.self, "score": ScoreCommand.self, "train": TrainCommand.self,
+        "write": WriteCommand.self, "score": ScoreCommand.self, "knn": KNNCommand.self, "train": TrainCommand.self,
     ]
 
     /// Parses a stage's command line; a problem names `context` (the manifest or task) and the stage.

@@ -34,7 +34,7 @@ struct TaskExecutor {
         let commands = try task.stages.map { try StageCommands.parse($0, context: context) }
         var stages: [(name: String, make: () throws -> PipelineStage)] = []
         if let input = task.input {
-            let slice = StreamSlice(files: input.files, from: input.from, to: input.to)
+            let slice = StreamSlice(files: input.files, from: input.from, to: input.to, fields: input.fields)
             stages.append(("read", { slice.stage() }))
         }
         for (command, arguments) in zip(commands, task.stages) {

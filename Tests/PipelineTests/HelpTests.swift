@@ -7,20 +7,23 @@ import Testing
         let run = try Shell.run("oodsynth --help")
         #expect(run.status == 0)
         let text = String(decoding: run.stdout, as: UTF8.self)
-        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write", "run", "inspect", "evaluate", "train", "score"] {
+        for command in ["decode", "embed", "fit", "gaps", "caption", "generate", "filter", "write", "run", "plan", "task", "knn", "inspect", "evaluate", "train", "score"] {
             #expect(text.contains(command), "\(text)")
         }
     }
 
     @Test(arguments: [
-        ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output"]),
+        ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output", "--range"]),
         ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin", "--backend", "worker:python3 scripts/embed-worker.py"]),
         ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
-        ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix"]),
+        ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix", "--self-knn"]),
+        ("plan", ["Examples:", "--out", "--set", "--resume", "plan.json", "shards.images", "scripts/ray-run"]),
+        ("task", ["Examples:", "_done.json", ".partial", "oodsynth plan"]),
+        ("knn", ["Examples:", "--rows", "--k", "--space", "--input", "--output", "--self-knn"]),
         ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
-        ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work"]),
+        ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work", "shards:", "oodsynth plan"]),
         ("evaluate", ["Examples:", "--id-train", "--id-test", "--ood-test", "--synthetic", "--adapter", "--json", "--html", "MCM", "AUROC"]),
         ("train", ["Examples:", "--id-train", "--synthetic", "--out", "--negatives", "--scale", "--epochs", "--outlier-weights", "--lr", "--seed", "validation"]),
         ("score", ["Examples:", "--adapter", "--model", "id_score", "--input", "--output"]),

@@ -111,10 +111,10 @@ import Testing
         // SIGKILL while the ID set is being embedded, while images are being generated, and while
         // shards are being written; each time resume, and end with a run that completes.
         let waits = [
-            "[ -e '\(dir.path)/out.work/id.tar.partial' ]",
-            // Synthesis takes tens of seconds here (the caption pool alone); 2 s in, it is mid-phase.
-            "[ -e '\(dir.path)/out.work/generated.tar.partial' ] && sleep 2",
-            "[ -e '\(dir.path)/out.work/generated.tar' ]",
+            "[ -e '\(dir.path)/out.work/id/00000.tar.partial' ]",
+            // Synthesis takes tens of seconds here (the caption pool alone); 2 s in, it is mid-task.
+            "[ -e '\(dir.path)/out.work/targets.tar.partial' ] && sleep 2",
+            "[ -e '\(dir.path)/out.work/kept/00000_done.json' ]",
         ]
         for (index, wait) in waits.enumerated() {
             let resume = index == 0 ? "" : "--resume"

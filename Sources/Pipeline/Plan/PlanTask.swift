@@ -21,10 +21,13 @@ public struct PlanTask: Codable, Sendable, Equatable {
         public var files: [String]
         public var from: Int?
         public var to: Int?
-        public init(files: [String], from: Int? = nil, to: Int? = nil) {
+        /// The fields kept (nil: all).
+        public var fields: [String]?
+        public init(files: [String], from: Int? = nil, to: Int? = nil, fields: [String]? = nil) {
             self.files = files
             self.from = from
             self.to = to
+            self.fields = fields
         }
     }
 

@@ -9,11 +9,15 @@ public struct StreamSlice: Sendable {
     /// Sample positions taken (the header not counted): `from..<to`.
     public let from: Int
     public let to: Int
+    /// The only fields kept (nil: all): the embeddings without the images, for the tasks that read
+    /// every ID point.
+    public let fields: Set<String>?
 
-    public init(files: [String], from: Int? = nil, to: Int? = nil) {
+    public init(files: [String], from: Int? = nil, to: Int? = nil, fields: [String]? = nil) {
         self.files = files
         self.from = from ?? 0
         self.to = to ?? Int.max
+        self.fields = fields.map(Set.init)
     }
 
     /// The slice as the first stage of a task: a source with no input.
@@ -44,7 +48,15 @@ public struct StreamSlice: Sendable {
                 try sink.write(try own.sample())
             }
             while position < to, let sample = try reader.nextSample() {
-                if position >= from { try sink.write(sample) }
+                if position >= from {
+                    if let fields {
+                        var kept = Sample(key: sample.key)
+                        for field in sample.fields where fields.contains(field.ext) { kept[field.ext] = field.bytes }
+                        try sink.write(kept)
+                    } else {
+                        try sink.write(sample)
+                    }
+                }
                 position += 1
             }
             if position >= to { break }

@@ -26,7 +26,7 @@ public struct RunManifest: Sendable, Equatable {
 
     /// The stages, in pipeline order.
     public static let stages = ["decode", "fit", "embed", "gaps", "caption", "generate", "filter", "write", "train"]
-    public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work", "shards"] + stages
+    public static let topKeys = ["input", "out", "work", "model", "seed", "keep-work", "shards", "resources"] + stages
     /// Options the runner sets, per stage.
     static let reserved: [String: Set<String>] = [
         "decode": ["output", "o", "quiet", "q"],
@@ -54,10 +54,12 @@ public struct RunManifest: Sendable, Equatable {
     public var sections: [String: [(key: String, value: Value)]]
     /// How the work is cut into tasks (`shards:`): fixed by the manifest, never by the workers.
     public var shards = ShardSizes()
+    /// What a cluster gives each kind of task (`resources:`).
+    public var resources = TaskResources()
 
     public static func == (a: RunManifest, b: RunManifest) -> Bool {
         a.source == b.source && a.inputs == b.inputs && a.out == b.out && a.work == b.work && a.model == b.model
-            && a.seed == b.seed && a.keepWork == b.keepWork && a.shards == b.shards
+            && a.seed == b.seed && a.keepWork == b.keepWork && a.shards == b.shards && a.resources == b.resources
             && a.sections.mapValues { $0.map { "\($0.key)=\($0.value)" } } == b.sections.mapValues { $0.map { "\($0.key)=\($0.value)" } }
     }
 
@@ -140,6 +142,9 @@ public struct RunManifest: Sendable, Equatable {
         if let node = root.first(where: { $0.key == "shards" })?.value {
             manifest.shards = try ShardSizes(node: node, source: source)
         }
+        if let node = root.first(where: { $0.key == "resources" })?.value {
+            manifest.resources = try TaskResources(node: node, source: source)
+        }
         return manifest
     }
 
@@ -197,7 +202,7 @@ public struct RunManifest: Sendable, Equatable {
             return
         }
         let (stage, key) = (path[0], path[1])
-        guard stages.contains(stage) || stage == "shards" else { throw .invalid(source, "--set \(override): no stage named \(stage)") }
+        guard stages.contains(stage) || stage == "shards" || stage == "resources" else { throw .invalid(source, "--set \(override): no stage named \(stage)") }
         var mapping: [(Node, Node)] = []
         if let existing = root.first(where: { $0.key == stage })?.value, case .mapping(let old) = existing {
             mapping = old.map { ($0.key, $0.value) }.filter { $0.0.string != key }
