@@ -39,7 +39,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try reportingFailure("plan") {
             let (plan, path) = try Self.prepare(manifest: manifest, overrides: overrides, out: out, resume: resume)
-            FileHandle.standardError.write(Data("plan: \(plan.tasks.count) tasks in \(path)\n".utf8))
+            Diagnostics(quiet: common.quiet).info("plan: \(plan.tasks.count) tasks in \(path)")
             FileHandle.standardOutput.write(Data((path + "\n").utf8))
         }
     }
