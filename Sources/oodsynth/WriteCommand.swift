@@ -16,6 +16,7 @@ struct WriteCommand: ParsableCommand {
         Examples:
           oodsynth decode Samples/openclipart-12.tar | oodsynth write --out out/
           oodsynth write --out shards/ --prefix train --max-count 1000 < samples.tar
+          oodsynth write --out shards/ --allow-empty < maybe-empty.tar
         """)
 
     @Option(help: "Folder for the shards and manifest.json.")
@@ -32,6 +33,9 @@ struct WriteCommand: ParsableCommand {
 
     @Flag(help: "Replace the contents of a non-empty --out folder.")
     var overwrite = false
+
+    @Flag(help: "Accept an empty dataset: without it, a stream with no samples is written (manifest.json, no shards) and the command fails.")
+    var allowEmpty = false
 
     @Option(name: .shortAndLong, help: "Read the stream from this file instead of stdin.")
     var input: String?
@@ -55,9 +59,15 @@ struct WriteCommand: ParsableCommand {
         options.maxBytes = maxBytes
         options.overwrite = overwrite
         let stage = WriteStage(options: options, diagnostics: diagnostics)
+        let (allowEmpty, out) = (self.allowEmpty, self.out)
         return PipelineStage(name: "write") { input, name, _ in
             guard let input else { throw PipelineError.unconnected("write") }
-            return try stage.run(reading: input, inputName: name).description
+            let summary = try stage.run(reading: input, inputName: name)
+            // An empty dataset is almost always a filter that kept nothing: say so instead of a quiet success.
+            guard summary.samples > 0 || allowEmpty else {
+                throw PipelineError.outputFailed(out, reason: "wrote 0 samples (the stream had none: did filter keep nothing?); pass --allow-empty (write.allow-empty: true) to accept an empty dataset")
+            }
+            return summary.description
         }
     }
 }

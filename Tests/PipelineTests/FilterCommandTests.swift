@@ -90,4 +90,33 @@ import Testing
         #expect(unembedded.stderr.contains("id.tar: the ID stream has no embeddings"), "\(unembedded.stderr)")
         #expect(unembedded.stderr.split(separator: "\n").count == 1, "\(unembedded.stderr)")
     }
+
+    /// A filter that keeps nothing says so with the counts and what to loosen; write then refuses to
+    /// call an empty dataset a success unless asked to, and evaluate names the empty set.
+    @Test func keepingNothingIsNeverSilent() throws {
+        let references = try GapsCommandTests.embedded.get().path
+        let generated = try Self.generated.get().path
+        let dir = try Shell.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Shell.run("""
+            oodsynth filter --references '\(references)' --min-novelty 2 -i '\(generated)' -o '\(dir.path)/none.tar' \
+            && oodsynth write --out '\(dir.path)/empty' -i '\(dir.path)/none.tar'
+            """)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("filter: kept 0 of 12 samples (rejected: ") && run.stderr.contains("not-novel -> --min-novelty"), "\(run.stderr)")
+        #expect(run.stderr.contains("empty: wrote 0 samples") && run.stderr.contains("--allow-empty"), "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/empty/manifest.json"), "the empty dataset's manifest was not written")
+        let allowed = try Shell.run("oodsynth write --out '\(dir.path)/allowed' --allow-empty -q -i '\(dir.path)/none.tar'")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let evaluate = try Shell.run("""
+            oodsynth evaluate --id-train Samples/openclipart-12.tar --id-test Samples/openclipart-12.tar \
+              --ood-test Samples/openclipart-12.tar --synthetic '\(dir.path)/allowed' -q
+            """)
+        #expect(evaluate.status != 0 && evaluate.stderr.contains("\(dir.path)/allowed: the set is empty (0 samples)"), "\(evaluate.stderr)")
+        let train = try Shell.run("""
+            oodsynth train --id-train Samples/openclipart-12.tar --synthetic '\(dir.path)/allowed' --out '\(dir.path)/adapter' -q
+            """)
+        #expect(train.status != 0 && train.stderr.contains("\(dir.path)/allowed: the synthetic set is empty (0 samples"), "\(train.stderr)")
+        #expect(train.stderr.split(separator: "\n").count == 1, "\(train.stderr)")
+    }
 }

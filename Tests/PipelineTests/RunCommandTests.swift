@@ -177,4 +177,14 @@ import Testing
         let bad = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out2' --set gaps.count=zero")
         #expect(bad.status != 0 && bad.stderr.contains("gaps: The value 'zero' is invalid"), "\(bad.stderr)")
     }
+
+    /// A run whose filter keeps nothing fails and says why, instead of an empty dataset and status 0.
+    @Test func anEmptyResultFailsTheRun() throws {
+        let dir = try Self.writeManifest()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Shell.run("oodsynth run '\(dir.path)/job.yaml' --out '\(dir.path)/out' --set filter.min-novelty=2")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("filter: kept 0 of"), "\(run.stderr)")
+        #expect(run.stderr.contains("wrote 0 samples") && run.stderr.contains("write.allow-empty: true"), "\(run.stderr)")
+    }
 }

@@ -26,7 +26,9 @@ public struct EmbeddedSet: Sendable {
         let reader = try SampleReader(path: stream)
         let classes = reader.header?.classes ?? []
         var set = EmbeddedSet(name: name)
+        var read = 0
         while let sample = try reader.nextSample() {
+            read += 1
             guard let bytes = sample["img.npy"], let vector = try? NPY.decode(bytes).values, !vector.isEmpty else {
                 set.skipped += 1
                 continue
@@ -38,7 +40,8 @@ public struct EmbeddedSet: Sendable {
             if keepImages { set.images.append(sample["png"] ?? sample["jpg"] ?? []) }
         }
         guard !set.embeddings.isEmpty else {
-            throw PipelineError.inputFailed(paths.joined(separator: ", "), reason: "no image could be embedded")
+            throw PipelineError.inputFailed(paths.joined(separator: ", "), reason: read == 0
+                ? "the set is empty (0 samples)" : "none of its \(read) samples could be embedded")
         }
         return set
     }

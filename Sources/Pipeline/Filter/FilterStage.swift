@@ -136,6 +136,10 @@ public struct FilterStage {
         }
         try flush()
         summary.seconds = ProcessInfo.processInfo.systemUptime - started
+        if summary.kept == 0 && summary.read > 0 {
+            diagnostics.warn("filter: kept 0 of \(summary.read) samples (rejected: \(summary.rejected.summary)); "
+                             + "loosen the test that rejects most: \(Self.loosening(summary.rejected))")
+        }
         return summary
     }
 
@@ -207,5 +211,18 @@ public struct FilterStage {
         if let rejection = d.rejection { filter["rejection"] = .string(rejection.rawValue) }
         object["filter"] = .object(filter)
         return try CanonicalJSON.encode(JSONValue.object(object))
+    }
+}
+
+extension FilterStage {
+    /// The option to loosen for the reason that rejected the most samples.
+    static func loosening(_ rejected: SkipTally) -> String {
+        let options = [
+            "id-like": "--max-id-similarity (e.g. q0.9)", "misaligned": "--min-alignment (e.g. q0.1)",
+            "not-novel": "--min-novelty (e.g. q0.3 or p80)", "rank": "--rank (a larger rank)",
+            "copies-id": "--dedup (a higher cosine)", "duplicate": "--dedup (a higher cosine)",
+        ]
+        guard let top = rejected.counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return "see --help" }
+        return options[top.key].map { "\(top.key) -> \($0)" } ?? top.key
     }
 }
