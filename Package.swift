@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "oodsynth", dependencies: [
-            "Pipeline", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Imaging", "LinearAlgebra", "Gaps", "Captions", "Generation", "Curation", "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Timing harness that scripts/bench runs beside the Python peers on the same files.
         .executableTarget(name: "oodsynth-bench", dependencies: [

@@ -17,6 +17,16 @@ static inline void add_over_white(const uint8_t *p, uint32_t *sum) {
     }
 }
 
+void ccodecs_flatten_alpha_row(uint8_t *restrict rgba, size_t count, int mode) {
+    for (size_t i = 0; i < count; i++) {
+        uint32_t a = rgba[4 * i + 3];
+        if (mode == 2 && a != 255) {
+            for (int c = 0; c < 3; c++) rgba[4 * i + c] = (uint8_t)((rgba[4 * i + c] * a + 127) / 255);
+        }
+        rgba[4 * i + 3] = 255;
+    }
+}
+
 void ccodecs_composite_row(const uint8_t *restrict rgba, uint8_t *restrict rgb, size_t count) {
     for (size_t i = 0; i < count; i++) {
         uint32_t a = rgba[4 * i + 3];

@@ -32,11 +32,14 @@ enum PNGDecoder {
                                  targetWidth: target.width, targetHeight: target.height,
                                  gap: ImageDecoder.reducingGap, sparse: interlaced)
         var row = [UInt8](repeating: 0, count: width * Int(channels))
+        // Other alpha modes than white make the RGBA row opaque first; the reducer then copies it.
+        let flatten = channels == 4 ? options.alpha.kernelMode : 0
         try row.withUnsafeMutableBufferPointer { (row) throws(ImageError) in
             let pointer = row.baseAddress!
             if !interlaced {
                 for y in 0..<height {
                     guard ccodecs_png_read_row(reader, pointer) == 0 else { throw failure(reader) }
+                    if flatten != 0 { ccodecs_flatten_alpha_row(pointer, width, flatten) }
                     reducer.addRow(pointer, channels: Int(channels), y: y)
                 }
                 return
@@ -47,6 +50,7 @@ enum PNGDecoder {
                 guard geometry.width > 0, geometry.height > 0 else { continue }
                 for passY in 0..<Int(geometry.height) {
                     guard ccodecs_png_read_row(reader, pointer) == 0 else { throw failure(reader) }
+                    if flatten != 0 { ccodecs_flatten_alpha_row(pointer, Int(geometry.width), flatten) }
                     let y = Int(geometry.y_start) + passY * Int(geometry.y_step)
                     reducer.addPassRow(pointer, channels: Int(channels), count: Int(geometry.width), y: y,
                                        xStart: Int(geometry.x_start), xStep: Int(geometry.x_step))

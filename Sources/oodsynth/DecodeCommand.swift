@@ -1,4 +1,5 @@
 import ArgumentParser
+import Imaging
 import OODCore
 import Pipeline
 
@@ -11,7 +12,9 @@ struct DecodeCommand: ParsableCommand {
         stdin (the default). One sample per image: KEY.png or KEY.jpg (downscaled so its longer side is at \
         most --max-side, never upscaled), KEY.txt (caption: a .txt/.caption file beside the image, else \
         the label, else the file name), KEY.cls (class index; classes sorted by name), KEY.json (source, \
-        label, original size, sha256). Bad images are skipped and counted; a truncated archive stops the \
+        label, original size, sha256). Transparent pixels are composited on white (--alpha); with --alpha \
+        drop the stored colours are kept, as a transformers CLIP pipeline (PIL's convert('RGB')) sees \
+        them: use it to match embeddings made there. Bad images are skipped and counted; a truncated archive stops the \
         stage after everything before the break was emitted.
 
         Examples:
@@ -19,6 +22,7 @@ struct DecodeCommand: ParsableCommand {
           oodsynth decode photos/ --max-side 256 --format jpg --output photos.tar
           cat images.tar | oodsynth decode - > samples.tar
           oodsynth decode photos/ --range 1000:2000 --output shard-00001.tar
+          oodsynth decode icons/ --alpha drop | oodsynth embed --model ~/models/clip-vit-base-patch32 > embedded.tar
         """)
 
     @Argument(help: "Folders or archives to read, in order; - or nothing for a tar on stdin.")
@@ -38,6 +42,9 @@ struct DecodeCommand: ParsableCommand {
 
     @Option(help: "Where class labels come from: parent-dir (the image's folder) or none.")
     var labelFrom: LabelSource = .parentDirectory
+
+    @Option(help: "Transparent pixels: composite-white, composite-black, or drop (keep the stored colours, as PIL's convert('RGB') in transformers' CLIPImageProcessor does).")
+    var alpha: AlphaMode = .compositeWhite
 
     @Option(help: "Decoding threads (default: the number of cores). The output does not depend on it.")
     var workers: Int?
@@ -79,6 +86,7 @@ struct DecodeCommand: ParsableCommand {
         options.format = format
         options.quality = quality
         options.labelFrom = labelFrom
+        options.alpha = alpha
         if let workers { options.workers = workers }
         options.range = try range.map(Self.parseRange)
         let stage = DecodeStage(inputs: resolved, options: options, diagnostics: diagnostics)
@@ -91,3 +99,4 @@ struct DecodeCommand: ParsableCommand {
 
 extension DecodeStage.OutputFormat: ExpressibleByArgument {}
 extension LabelSource: ExpressibleByArgument {}
+extension AlphaMode: ExpressibleByArgument {}

@@ -85,6 +85,10 @@ void ccodecs_free(void *pointer);
 
 // MARK: Row kernels (hot per-pixel loops kept in C so they vectorize)
 
+/// RGBA rows made opaque in place, for the other alpha modes than composite-on-white:
+/// mode 1 drops alpha (keeps the stored colours, as PIL's convert('RGB')), mode 2 composites on
+/// black (c*a/255, rounded); alpha becomes 255 either way, so the white compositing after is a copy.
+void ccodecs_flatten_alpha_row(uint8_t *rgba, size_t count, int mode);
 /// RGBA -> RGB composited on white: c*a/255 + 255-a, rounded.
 void ccodecs_composite_row(const uint8_t *rgba, uint8_t *rgb, size_t count);
 /// Composites (when channels is 4) and adds a row into box sums: source pixel i lands in box i/factor.

@@ -18,6 +18,9 @@ public struct DecodeStage {
         public var format = OutputFormat.keep
         public var quality = 90
         public var labelFrom = LabelSource.parentDirectory
+        /// What becomes of transparent pixels (recorded only when not the default, so streams made
+        /// before the option existed keep their bytes).
+        public var alpha = AlphaMode.compositeWhite
         public var workers = ProcessInfo.processInfo.activeProcessorCount
         /// Members larger than this are skipped unread: no real image of `maxPixels` needs more.
         public var maxFileBytes = 512 << 20
@@ -32,7 +35,8 @@ public struct DecodeStage {
         /// output is the same for any number).
         var record: [String: String] {
             ["max-side": String(maxSide), "max-pixels": String(maxPixels), "format": format.rawValue,
-             "quality": String(quality), "label-from": labelFrom.rawValue]
+             "quality": String(quality), "label-from": labelFrom.rawValue].merging(
+                alpha == .compositeWhite ? [:] : ["alpha": alpha.rawValue]) { a, _ in a }
         }
     }
 
@@ -73,7 +77,7 @@ public struct DecodeStage {
 
         var summary = DecodeSummary()
         let classIndex = Dictionary(uniqueKeysWithValues: scan.classes.enumerated().map { ($1, $0) })
-        let imageOptions = DecodeOptions(maxSide: options.maxSide, maxPixels: options.maxPixels)
+        let imageOptions = DecodeOptions(maxSide: options.maxSide, maxPixels: options.maxPixels, alpha: options.alpha)
         let format = options.format
         let quality = options.quality
         let pool = OrderedWorkPool<DecodeJob, DecodeOutcome>(workers: options.workers) { job in
