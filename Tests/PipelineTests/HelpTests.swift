@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output", "--range"]),
+        ("decode", ["Examples:", "--max-side", "--max-pixels", "--format", "--label-from", "--workers", "--output", "--range", "--alpha", "composite-black"]),
         ("embed", ["Examples:", "--model", "--batch", "--input", "--output", "builtin", "--backend", "worker:python3 scripts/embed-worker.py"]),
         ("fit", ["Examples:", "--out", "--hold-out", "--text-model", "--seed", "--centroids", "--ridge", "--overwrite"]),
         ("gaps", ["Examples:", "--count", "--method", "--seed", "--space", "--k", "--support-percentile", "--far", "--sigma", "mix", "--self-knn"]),
@@ -28,7 +28,7 @@ import Testing
         ("train", ["Examples:", "--id-train", "--synthetic", "--out", "--negatives", "--scale", "--epochs", "--outlier-weights", "--lr", "--seed", "validation"]),
         ("score", ["Examples:", "--adapter", "--model", "id_score", "--input", "--output"]),
         ("inspect", ["Examples:", "--html", "--samples", "sha256"]),
-        ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite"]),
+        ("write", ["Examples:", "--out", "--prefix", "--max-count", "--max-bytes", "--overwrite", "--allow-empty"]),
     ])
     func commandHelpHasExamplesAndOptions(command: String, expected: [String]) throws {
         let run = try Shell.run("oodsynth \(command) --help")
