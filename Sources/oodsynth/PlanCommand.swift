@@ -22,14 +22,7 @@ struct PlanCommand: ParsableCommand {
           scripts/ray-run manifests/demo.yaml --out out/demo --address auto
         """)
 
-    @Argument(help: "The manifest (YAML).")
-    var manifest: String
-
-    @Option(help: "Output folder (instead of the manifest's out).")
-    var out: String?
-
-    @Option(name: .customLong("set"), help: "Override a manifest value: key=value or stage.key=value (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var source: ManifestOptions
 
     @Flag(help: "Keep an earlier run's work folder (its plan must be this plan) to continue it.")
     var resume = false
@@ -38,7 +31,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("plan") {
-            let (plan, path) = try Self.prepare(manifest: manifest, overrides: overrides, out: out, resume: resume)
+            let (plan, path) = try Self.prepare(source, resume: resume)
             Diagnostics(quiet: common.quiet).info("plan: \(plan.tasks.count) tasks in \(path)")
             FileHandle.standardOutput.write(Data((path + "\n").utf8))
         }
@@ -46,8 +39,8 @@ struct PlanCommand: ParsableCommand {
 
     /// Compiles the manifest and stores the plan in a work folder that is new, or, to resume, holds
     /// the same plan. Shared with `run`, so both refuse the same leftovers.
-    static func prepare(manifest path: String, overrides: [String], out: String?, resume: Bool, check: Bool = false) throws -> (Plan, String) {
-        let manifest = try RunManifest.load(path: path, overrides: overrides, out: out)
+    static func prepare(_ source: ManifestOptions, resume: Bool, check: Bool = false) throws -> (Plan, String) {
+        let manifest = try RunManifest.load(path: source.manifest, overrides: source.overrides, out: source.out)
         let plan = try PlanCompiler(manifest: manifest, cwd: FileManager.default.currentDirectoryPath).compile()
         let planPath = Plan.path(work: manifest.work)
         if check { return (plan, planPath) }
@@ -65,12 +58,9 @@ struct PlanCommand: ParsableCommand {
         }
         do {
             try files.createDirectory(atPath: manifest.work, withIntermediateDirectories: true)
-            try encoded.write(to: URL(fileURLWithPath: planPath + ".partial"))
+            try encoded.write(to: URL(fileURLWithPath: planPath), options: .atomic)
         } catch {
             throw PipelineError.outputFailed(planPath, reason: "cannot write the plan: \(error.localizedDescription)")
-        }
-        guard rename(planPath + ".partial", planPath) == 0 else {
-            throw PipelineError.outputFailed(planPath, reason: "cannot rename the plan (errno \(errno))")
         }
         return (plan, planPath)
     }

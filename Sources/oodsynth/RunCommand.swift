@@ -46,16 +46,9 @@ struct RunCommand: ParsableCommand {
           oodsynth run manifests/clip-diffusers.yaml --resume
         """)
 
-    @Argument(help: "The manifest (YAML).")
-    var manifest: String
+    @OptionGroup var source: ManifestOptions
 
-    @Option(help: "Output folder (instead of the manifest's out).")
-    var out: String?
-
-    @Option(name: .customLong("set"), help: "Override a manifest value: key=value or stage.key=value (repeatable).")
-    var overrides: [String] = []
-
-    @Flag(help: "Continue a run that was killed: keep its completed phases.")
+    @Flag(help: "Continue a run that was killed: keep its completed tasks.")
     var resume = false
 
     @Flag(help: "Check the manifest (keys, values, files) and stop before any work.")
@@ -67,10 +60,10 @@ struct RunCommand: ParsableCommand {
         try reportingFailure("run") {
             // A stage that fails closes its input pipe; the stage writing into it must get EPIPE, not die.
             signal(SIGPIPE, SIG_IGN)
-            let (plan, planPath) = try PlanCommand.prepare(manifest: manifest, overrides: overrides, out: out, resume: resume, check: check)
+            let (plan, planPath) = try PlanCommand.prepare(source, resume: resume, check: check)
             if check {
                 let inputs = plan.tasks.first?.inputs.joined(separator: ", ") ?? ""
-                FileHandle.standardError.write(Data("\(self.manifest): OK (input \(inputs), out \(plan.out), \(plan.tasks.count) tasks)\n".utf8))
+                FileHandle.standardError.write(Data("\(source.manifest): OK (input \(inputs), out \(plan.out), \(plan.tasks.count) tasks)\n".utf8))
                 return
             }
             let diagnostics = Diagnostics(quiet: common.quiet)
@@ -89,7 +82,7 @@ struct RunCommand: ParsableCommand {
             }
             if skipped > 0 { diagnostics.info("run: \(skipped) of \(plan.tasks.count) tasks complete in an earlier run") }
             for summary in summaries { diagnostics.info(summary) }
-            let keepWork = (try? RunManifest.load(path: manifest, overrides: overrides, out: out))?.keepWork ?? false
+            let keepWork = (try? RunManifest.load(path: source.manifest, overrides: source.overrides, out: source.out))?.keepWork ?? false
             if !keepWork { try? FileManager.default.removeItem(atPath: plan.work) }
             diagnostics.info("run: the dataset is in \(plan.out)/ (manifest.json lists its shards)")
         }

@@ -26,14 +26,11 @@ public struct KNNStage {
         let k = gaps.densityK(count: set.count)
         let distances = try KNNIndex(vectors: set.vectors).selfKthDistances(k: k, rows: rows)
         let bytes = NPY.encode(distances, shape: [distances.count])
-        // Written whole, then renamed: a retried task never leaves half a block behind.
+        // Written whole, then renamed (.atomic): a retried task never leaves half a block behind.
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: output + ".partial"))
+            try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
             throw PipelineError.outputFailed(output, reason: "cannot write: \(error.localizedDescription)")
-        }
-        guard rename(output + ".partial", output) == 0 else {
-            throw PipelineError.outputFailed(output, reason: "cannot rename \(output).partial (errno \(errno))")
         }
         let clamped = rows.clamped(to: 0..<set.count)
         return String(format: "knn: k-th-NN distances (k=%d) of ID points %d..<%d of %d, %.1f s",

@@ -35,18 +35,14 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(TaskRecord.self, from: $0) }
     }
 
-    /// Written under a temporary name and renamed, so a done file is never half there.
+    /// Written under a temporary name and renamed (.atomic), so a done file is never half there.
     public func store(at path: String) throws(PipelineError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(self) + Data("\n".utf8)
-            try data.write(to: URL(fileURLWithPath: path + ".partial"))
+            try (encoder.encode(self) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw .outputFailed(path, reason: "cannot write the done file: \(error.localizedDescription)")
-        }
-        guard rename(path + ".partial", path) == 0 else {
-            throw .outputFailed(path, reason: "cannot rename the done file (errno \(errno))")
         }
     }
 }
