@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("plan") {
-            let (plan, path) = try Self.prepare(source, resume: resume)
+            let (plan, path, _) = try Self.prepare(source, resume: resume)
             Diagnostics(quiet: common.quiet).info("plan: \(plan.tasks.count) tasks in \(path)")
             FileHandle.standardOutput.write(Data((path + "\n").utf8))
         }
@@ -39,11 +39,11 @@ struct PlanCommand: ParsableCommand {
 
     /// Compiles the manifest and stores the plan in a work folder that is new, or, to resume, holds
     /// the same plan. Shared with `run`, so both refuse the same leftovers.
-    static func prepare(_ source: ManifestOptions, resume: Bool, check: Bool = false) throws -> (Plan, String) {
+    static func prepare(_ source: ManifestOptions, resume: Bool, check: Bool = false) throws -> (Plan, String, RunManifest) {
         let manifest = try RunManifest.load(path: source.manifest, overrides: source.overrides, out: source.out)
         let plan = try PlanCompiler(manifest: manifest, cwd: FileManager.default.currentDirectoryPath).compile()
         let planPath = Plan.path(work: manifest.work)
-        if check { return (plan, planPath) }
+        if check { return (plan, planPath, manifest) }
         let files = FileManager.default
         if files.fileExists(atPath: manifest.work) && !resume {
             throw PipelineError.invalidOption("\(manifest.work) holds an earlier run's work: add --resume to continue it, or remove it")
@@ -62,6 +62,6 @@ struct PlanCommand: ParsableCommand {
         } catch {
             throw PipelineError.outputFailed(planPath, reason: "cannot write the plan: \(error.localizedDescription)")
         }
-        return (plan, planPath)
+        return (plan, planPath, manifest)
     }
 }

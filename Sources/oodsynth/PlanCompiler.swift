@@ -52,7 +52,9 @@ struct PlanCompiler {
             try stage(["train"] + manifest.inputs.flatMap { ["--id-train", $0] }
                       + ["--synthetic", manifest.out, "--out", adapter, "--overwrite"] + manifest.arguments(for: "train"))
         }
-        if let folder = (try StageCommands.parse(caption, context: source) as? CaptionCommand)?.wordnet,
+        let captionCommand = try StageCommands.parse(caption, context: source) as? CaptionCommand
+        let gapsCommand = try StageCommands.parse(gaps, context: source) as? GapsCommand
+        if let folder = captionCommand?.wordnet,
            !FileManager.default.fileExists(atPath: folder) {
             throw PipelineError.invalidOption("\(source): caption.wordnet: \(folder): no such folder")
         }
@@ -122,7 +124,6 @@ struct PlanCompiler {
         // The density's N x N products as a map over fixed blocks of ID points (oodsynth knn), then
         // the global step: gaps reads every embedding, and caption uses each caption once across all
         // gaps. The block count comes from the image count; blocks past the usable embeddings are empty.
-        let gapsCommand = try StageCommands.parse(gaps, context: source) as? GapsCommand
         let knnSize = manifest.shards.knn
         let pointCount = ranges.last??.upperBound ?? knnSize
         let knnBlocks = max(1, (pointCount + knnSize - 1) / knnSize)
@@ -142,8 +143,8 @@ struct PlanCompiler {
 
         // generate | filter per block of targets. The count is what gaps | caption asked for; the last
         // block takes whatever follows, so nothing is lost if caption ever emits more.
-        let gapCount = (try StageCommands.parse(gaps, context: source) as? GapsCommand)?.count ?? 1
-        let perGap = (try StageCommands.parse(caption, context: source) as? CaptionCommand)?.perGap ?? 1
+        let gapCount = gapsCommand?.count ?? 1
+        let perGap = captionCommand?.perGap ?? 1
         let size = manifest.shards.targets
         let blocks = max(1, (gapCount * perGap + size - 1) / size)
         var kept: [String] = []

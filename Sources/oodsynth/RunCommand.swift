@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
         try reportingFailure("run") {
             // A stage that fails closes its input pipe; the stage writing into it must get EPIPE, not die.
             signal(SIGPIPE, SIG_IGN)
-            let (plan, planPath) = try PlanCommand.prepare(source, resume: resume, check: check)
+            let (plan, planPath, manifest) = try PlanCommand.prepare(source, resume: resume, check: check)
             if check {
                 let inputs = plan.tasks.first?.inputs.joined(separator: ", ") ?? ""
                 FileHandle.standardError.write(Data("\(source.manifest): OK (input \(inputs), out \(plan.out), \(plan.tasks.count) tasks)\n".utf8))
@@ -82,8 +82,7 @@ struct RunCommand: ParsableCommand {
             }
             if skipped > 0 { diagnostics.info("run: \(skipped) of \(plan.tasks.count) tasks complete in an earlier run") }
             for summary in summaries { diagnostics.info(summary) }
-            let keepWork = (try? RunManifest.load(path: source.manifest, overrides: source.overrides, out: source.out))?.keepWork ?? false
-            if !keepWork { try? FileManager.default.removeItem(atPath: plan.work) }
+            if !manifest.keepWork { try? FileManager.default.removeItem(atPath: plan.work) }
             diagnostics.info("run: the dataset is in \(plan.out)/ (manifest.json lists its shards)")
         }
     }
