@@ -10,8 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -20,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // SHA-256 by OpenSSL's EVP digests (OODCore's SHA256), not a copy of BoringSSL built from source.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libpng and libjpeg report errors with longjmp, which Swift frames must never see:
         // this thin C layer owns every setjmp and returns plain error codes.
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"]),
@@ -27,23 +27,22 @@ let package = Package(
         // time, privately, since it exports the same BLAS symbols as OpenBLAS). See GEMMKernel.
         .target(name: "CGEMM", linkerSettings: [.linkedLibrary("dl")]),
 
-        .target(name: "OODCore"),
+        .target(name: "OODCore", dependencies: ["CCrypto"]),
         // Child processes spoken to in JSON Lines: the worker backends of generate and embed.
         .target(name: "Workers"),
-        .target(name: "WebDataset", dependencies: [
-            "OODCore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "WebDataset", dependencies: ["OODCore", "CArchive"]),
+        // JSON web APIs over Foundation's URLSession: deadlines, retries with backoff, one-line errors.
+        .target(name: "WebAPI", dependencies: ["OODCore"]),
         .target(name: "Imaging", dependencies: ["OODCore", "CCodecs"]),
         .target(name: "Tokenizers"),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CGEMM"]),
         .target(name: "Encoders", dependencies: [
             "OODCore", "LinearAlgebra", "Tokenizers", "Imaging", "Workers",
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
         .target(name: "Captions", dependencies: ["OODCore"]),
         .target(name: "Generation", dependencies: [
-            "OODCore", "Imaging", "Workers", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "OODCore", "Imaging", "Workers", "WebAPI",
         ]),
         .target(name: "Curation", dependencies: ["Gaps", "LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "Gaps"]),
@@ -59,21 +58,22 @@ let package = Package(
             "Pipeline", "Imaging", "WebDataset", "Encoders", "LinearAlgebra", "COpenBLAS", "Gaps", "Captions", "Generation", "Training",
         ]),
 
+        // The checkout's .venv on PATH for the tests that run Python peers (scripts/setup test makes it).
+        .target(name: "TestVenv", path: "Tests/TestVenv"),
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "WebDatasetTests", dependencies: [
-            "WebDataset", .product(name: "Crypto", package: "swift-crypto"),
-        ], resources: [.copy("Resources")]),
+        .testTarget(name: "WebDatasetTests", dependencies: ["WebDataset", "OODCore", "TestVenv"], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS", "CGEMM"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS", "CGEMM", "TestVenv"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
-        .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore"]),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestVenv"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore", "TestVenv"]),
+        .testTarget(name: "WebAPITests", dependencies: ["WebAPI"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestVenv"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore", "TestVenv"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions", "TestVenv"]),
     ]
 )

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import OODCore
 
@@ -13,7 +12,7 @@ public enum WeightsDigest {
         var hasher = SHA256()
         do {
             while let chunk = try handle.read(upToCount: 8 << 20), !chunk.isEmpty {
-                hasher.update(data: chunk)
+                hasher.update(chunk)
             }
         } catch {
             throw .unreadable(path: path, reason: String(describing: error))

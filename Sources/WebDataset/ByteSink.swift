@@ -1,4 +1,4 @@
-import Crypto
+import OODCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,7 +56,7 @@ final class ByteSink {
     }
 
     private func writeOut(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
-        hasher?.update(bufferPointer: UnsafeRawBufferPointer(start: bytes, count: count))
+        hasher?.update(UnsafeRawBufferPointer(start: bytes, count: count))
         var offset = 0
         while offset < count {
             let n = systemWrite(fd, bytes + offset, count - offset)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Captions
+import TestVenv
 
 /// The WordNet reader against NLTK's on the same Debian database (Tests/interop/wordnet_peer.py),
 /// and against malformed files.
@@ -16,6 +17,7 @@ import Testing
     static func reference() throws -> [String: [String: Any]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", repository.appendingPathComponent("Tests/interop/wordnet_peer.py").path, folder.path] + words
         let output = Pipe()
         process.standardOutput = output

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Evaluation
+import TestVenv
 
 /// The metrics against scikit-learn on the same scores (Tests/interop/sklearn_metrics.py), ties included.
 @Suite struct OODMetricsTests {
@@ -23,6 +24,7 @@ import Testing
     static func goldens() throws -> [Case] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", "Tests/interop/sklearn_metrics.py"]
         process.currentDirectoryURL = repository
         let out = Pipe()

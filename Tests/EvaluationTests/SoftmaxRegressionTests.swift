@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Evaluation
+import TestVenv
 
 /// The probe against scikit-learn's LogisticRegression, and with outlier exposure against scipy's
 /// L-BFGS-B on the same objective (Tests/interop/probe_peer.py).
@@ -31,6 +32,7 @@ import Testing
     static let golden: Result<Golden, Error> = Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", "Tests/interop/probe_peer.py"]
         process.currentDirectoryURL = OODMetricsTests.repository
         let out = Pipe()

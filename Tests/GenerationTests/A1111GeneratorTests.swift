@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Testing
 @testable import Generation
+import TestVenv
 
 /// The A1111 backend against a real HTTP server: scripts/diffusion-worker.py --http serves the
 /// AUTOMATIC1111 API (`/sdapi/v1/options`, `/sdapi/v1/txt2img`) with a tiny random diffusers pipeline.
@@ -14,6 +15,7 @@ import Testing
         init(port: Int = 0) throws {
             let out = Pipe()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.environment = Venv.environment
             process.arguments = ["python3", Python.worker, "--tiny-random", "--http", String(port)]
             process.standardOutput = out
             try process.run()
@@ -65,7 +67,7 @@ import Testing
     }
 
     @Test func makesImagesAndReportsTheServersErrors() async throws {
-        try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup installs it)")
+        try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
         let server = try Server()
         defer { server.stop() }
         let generator = try await A1111Generator(url: server.url + "/", concurrency: 2, timeout: 120, retries: 2)
@@ -84,7 +86,7 @@ import Testing
         #expect(reason.hasPrefix("HTTP 422"), "\(reason)")
 
         // The same tiny pipeline behind the JSON Lines protocol gives the same pixels.
-        let worker = try await WorkerGenerator(command: "python3 '\(Python.worker)' --tiny-random", timeout: 120, startupTimeout: 300)
+        let worker = try await WorkerGenerator(command: "\(Venv.python3) '\(Python.worker)' --tiny-random", timeout: 120, startupTimeout: 300)
         let fromWorker = await worker.generate(Array(WorkerGeneratorTests.requests(1)))
         await worker.close()
         let viaHTTP = try ImageDecoder.decode(images[0].png).image, viaLines = try ImageDecoder.decode(try fromWorker[0].get().png).image
@@ -92,7 +94,7 @@ import Testing
     }
 
     @Test func waitsWithBackoffForAServerThatIsStillStarting() async throws {
-        try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup installs it)")
+        try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
         let port = Self.freePort()
         // Connect first; the server (importing torch, building its pipeline) comes up seconds later.
         async let generator = A1111Generator(url: "http://127.0.0.1:\(port)", timeout: 120, retries: 8, backoff: 0.25)

@@ -101,7 +101,7 @@ import Testing
             s = DDIMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2")
             print(" ".join(repr(float(s.alphas_cumprod[i])) for i in (0, 99, 499, 899, 979)))
             """)
-        try #require(run.status == 0, "diffusers is not installed (scripts/setup installs it): \(run.stderr)")
+        try #require(run.status == 0, "diffusers is not installed (scripts/setup test installs it): \(run.stderr)")
         let theirs = run.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let schedule = CosineSchedule()
         for (i, value) in zip([0, 99, 499, 899, 979], theirs) {

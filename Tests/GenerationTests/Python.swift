@@ -1,4 +1,5 @@
 import Foundation
+import TestVenv
 
 /// Runs Python (the peers: diffusers, the worker script) from the repository root.
 enum Python {
@@ -16,6 +17,7 @@ enum Python {
     static func run(_ code: String) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", "-c", code]
         process.currentDirectoryURL = repository
         let out = Pipe(), err = Pipe()

@@ -2,11 +2,14 @@ import Foundation
 import Imaging
 import Testing
 @testable import Generation
+import TestVenv
 
 /// The worker backend against real child processes: scripts/diffusion-worker.py (a tiny random
 /// diffusers pipeline) for the protocol, Tests/interop/flaky_worker.py for crashes and hangs.
 @Suite struct WorkerGeneratorTests {
-    static let flaky = "python3 " + Python.repository.appendingPathComponent("Tests/interop/flaky_worker.py").path
+    // WorkerGenerator runs its command by /bin/sh -c with this process's PATH: Venv.python3 names
+    // the venv's interpreter.
+    static let flaky = Venv.python3 + " " + Python.repository.appendingPathComponent("Tests/interop/flaky_worker.py").path
 
     static func requests(_ count: Int, size: Int = 64, embeds: [Float]? = nil) -> [GenerationRequest] {
         (0..<count).map {
@@ -18,8 +21,8 @@ import Testing
     static var hasDiffusers: Bool { (try? Python.run("import diffusers, torch"))?.status == 0 }
 
     @Test func diffusersWorkerMakesImagesDeterministically() async throws {
-        try #require(Self.hasDiffusers, "diffusers is not installed (scripts/setup installs it)")
-        let worker = try await WorkerGenerator(command: "python3 '\(Python.worker)' --tiny-random", timeout: 120, startupTimeout: 300)
+        try #require(Self.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
+        let worker = try await WorkerGenerator(command: "\(Venv.python3) '\(Python.worker)' --tiny-random", timeout: 120, startupTimeout: 300)
         var bad = Self.requests(1)[0]
         bad.id = "bad"
         bad.width = 63
@@ -40,8 +43,8 @@ import Testing
     }
 
     @Test func unCLIPWorkerTakesTheGapEmbedding() async throws {
-        try #require(Self.hasDiffusers, "diffusers is not installed (scripts/setup installs it)")
-        let worker = try await WorkerGenerator(command: "python3 '\(Python.worker)' --tiny-random --unclip-embeds-dim 16",
+        try #require(Self.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
+        let worker = try await WorkerGenerator(command: "\(Venv.python3) '\(Python.worker)' --tiny-random --unclip-embeds-dim 16",
                                                timeout: 120, startupTimeout: 300)
         #expect(worker.acceptsImageEmbedding(dimension: 16))
         #expect(!worker.acceptsImageEmbedding(dimension: 384))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LinearAlgebra
+import TestVenv
 
 /// The writer is checked three ways: our own reader gets back what went in, the bytes obey the
 /// layout rules that make a fitted model's hash its identity, and Python's reference `safetensors`
@@ -155,7 +156,7 @@ import Testing
             print(json.dumps({"tensors": out, "metadata": metadata}))
             """
         let run = try Self.runPython(script, [url.path])
-        try #require(run.status == 0, "python3 with numpy and safetensors is needed (scripts/setup installs them): \(run.stderr)")
+        try #require(run.status == 0, "python3 with numpy and safetensors is needed (scripts/setup test installs them): \(run.stderr)")
 
         struct Loaded: Decodable {
             struct Tensor: Decodable { var dtype: String; var shape: [Int]; var bits: [UInt32] }
@@ -192,6 +193,7 @@ import Testing
         let errorHandle = try FileHandle(forWritingTo: errorURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", "-c", script] + arguments
         let output = Pipe()
         process.standardOutput = output

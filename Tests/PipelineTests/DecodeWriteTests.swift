@@ -13,7 +13,7 @@ import Testing
         #expect(run.stderr.contains("skipped 0"), "\(run.stderr)")
         let listing = try Shell.run("tar -tvf '\(out.path)/ood-000000.tar'")
         #expect(listing.status == 0 && !listing.stdout.isEmpty, "\(listing.stderr)")
-        try #require(Shell.hasPython, "python3 with webdataset, PIL and numpy is needed (scripts/setup installs them)")
+        try #require(Shell.hasPython, "python3 with webdataset, PIL and numpy is needed (scripts/setup test installs them)")
         let check = try Shell.run("python3 Tests/interop/check_shards.py '\(out.path)' \(Self.samples)")
         #expect(check.status == 0, "\(check.stderr)")
     }

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func workerEmbedsLikeNative() throws {
-        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup installs them)")
+        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup test installs them)")
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let d = dir.path
@@ -51,7 +51,7 @@ import Testing
 
     /// The header names the --model folder's weights, so a worker that loaded other weights is refused.
     @Test func aWorkerWithOtherWeightsIsRefused() throws {
-        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup installs them)")
+        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup test installs them)")
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Shell.run("""
@@ -67,7 +67,7 @@ import Testing
     /// at once, not when the worker is next idle. It is killed while the worker still imports torch,
     /// both when `sh` execs the worker and when it forks it (a compound command).
     @Test func killingOodsynthKillsItsWorker() throws {
-        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup installs them)")
+        try #require(Self.hasTransformers, "torch and transformers are not installed (scripts/setup test installs them)")
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let decoded = try Shell.run("oodsynth decode \(EmbedTests.input) -q -o '\(dir.path)/d.tar'")
@@ -78,6 +78,7 @@ import Testing
             process.executableURL = Shell.binaries.appendingPathComponent("oodsynth")
             process.arguments = ["embed", "-q", "--model", Self.model, "--backend", worker]
             process.currentDirectoryURL = Shell.repository
+            process.environment = Shell.environment  // its worker's python3 is the venv's
             let input = Pipe()
             process.standardInput = input
             process.standardOutput = FileHandle.nullDevice

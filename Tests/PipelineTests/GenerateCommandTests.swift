@@ -53,7 +53,7 @@ import Testing
 
     @Test func diffusersWorkerEndToEnd() throws {
         try #require(Shell.hasPython && (try Shell.run("python3 -c 'import diffusers'")).status == 0,
-                     "diffusers is not installed (scripts/setup installs it)")
+                     "diffusers is not installed (scripts/setup test installs it)")
         let captions = try Self.captioned.get().path
         let dir = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

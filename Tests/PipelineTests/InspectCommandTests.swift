@@ -22,7 +22,7 @@ import Testing
 
         // Headless Chromium renders it; the screenshot must show more than a blank page.
         guard (try Shell.run("command -v chromium")).status == 0 else {
-            Issue.record("chromium is not installed (scripts/setup installs it)")
+            Issue.record("chromium is not installed (scripts/setup test installs it)")
             return
         }
         let shot = try Shell.run("""

@@ -3,7 +3,7 @@ import Testing
 
 /// `scripts/ray-run`: the manifest's plan (`oodsynth plan`) run as Ray tasks (`oodsynth task`) on a
 /// local cluster of several Ray nodes (Tests/interop/ray_cluster.py), against `oodsynth run` byte for
-/// byte, and with a node lost half way. Skipped when Python has no ray (scripts/setup installs it).
+/// byte, and with a node lost half way. Skipped when Python has no ray (scripts/setup test installs it).
 /// Serialized: each test starts a cluster of its own, and 2 cores hold one at a time.
 @Suite(.serialized) struct RayRunTests {
     static let hasRay = (try? Shell.run("python3 -c 'import ray'"))?.status == 0
@@ -55,7 +55,7 @@ import Testing
         try Shell.run("diff -r '\(expected.path)' '\(actual)' && ls '\(actual)' | grep -q '^ood-000000.tar$'")
     }
 
-    @Test(.enabled(if: hasRay, "python3 has no ray (scripts/setup installs it)"))
+    @Test(.enabled(if: hasRay, "python3 has no ray (scripts/setup test installs it)"))
     func twoNodesWriteWhatRunWrites() throws {
         let expected = try Self.expected.get()
         let cluster = try Cluster()
@@ -72,7 +72,7 @@ import Testing
         #expect(diff.status == 0, "ray-run and run differ: \(String(decoding: diff.stdout, as: UTF8.self)) \(diff.stderr)")
     }
 
-    @Test(.enabled(if: hasRay, "python3 has no ray (scripts/setup installs it)"))
+    @Test(.enabled(if: hasRay, "python3 has no ray (scripts/setup test installs it)"))
     func aLostNodeChangesNothing() throws {
         let expected = try Self.expected.get()
         // A head without CPUs (the driver's node, which must live) and two worker nodes: every task

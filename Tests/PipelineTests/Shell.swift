@@ -1,4 +1,5 @@
 import Foundation
+import TestVenv
 
 /// Runs a bash script with the built `oodsynth` on PATH and the repository as working directory, as a
 /// user would type it, capturing status, stdout and stderr.
@@ -21,6 +22,14 @@ struct Shell {
         return url
     }()
 
+    /// The environment of a script: `oodsynth`, then the checkout's `.venv/bin` (the Python peers;
+    /// when it exists), first on PATH.
+    static let environment: [String: String] = {
+        var environment = Venv.environment
+        environment["PATH"] = binaries.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        return environment
+    }()
+
     static func run(_ script: String) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("oodsynth-shell-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -31,8 +40,6 @@ struct Shell {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", "set -o pipefail; { \(script)\n} > '\(out.path)' 2> '\(err.path)'"]
         process.currentDirectoryURL = repository
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = binaries.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
         try process.run()
         process.waitUntilExit()

@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import OODCore
 @testable import Training
+import TestVenv
 
 /// Small seeded problems, and the PyTorch reference of the objective (Tests/interop/adapter_objective.py).
 enum Reference {
@@ -84,6 +85,7 @@ enum Reference {
         try write(problem, to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = ["python3", repository.appendingPathComponent("Tests/interop/adapter_objective.py").path,
                              arguments[0], input.path, output.path] + arguments.dropFirst()
         let err = Pipe()

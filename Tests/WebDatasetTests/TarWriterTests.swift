@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import OODCore
 import Testing
 @testable import WebDataset
 

@@ -1,6 +1,7 @@
-import Crypto
 import Foundation
+import OODCore
 @testable import WebDataset
+import TestVenv
 
 /// Shared helpers: temporary directories, running the reference tools (python3, GNU tar) as child processes.
 enum TestSupport {
@@ -20,6 +21,7 @@ enum TestSupport {
     static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.environment = Venv.environment
         process.arguments = [executable] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Imaging
 import LinearAlgebra
@@ -87,8 +86,8 @@ public final class BuiltinModel: TextEncoder, ImageEncoder {
 
     /// One digest for both towers: the image weights' sha256 and the text tower's, hashed together.
     static func combinedDigest(imageWeights: [UInt8], text: ModelIdentity) -> String {
-        let image = Hex.string(SHA256.hash(data: imageWeights))
-        return Hex.string(SHA256.hash(data: Array("\(image):\(text.weightsSHA256)".utf8)))
+        let image = Hex.string(SHA256.hash(imageWeights))
+        return Hex.string(SHA256.hash(Array("\(image):\(text.weightsSHA256)".utf8)))
     }
 
     /// A store name, or a path (relative to the model folder unless absolute).

@@ -1,15 +1,14 @@
-import AsyncHTTPClient
 import Foundation
 import Imaging
-import NIOCore
 import OODCore
+import WebAPI
 
 /// `--backend a1111:URL`: the AUTOMATIC1111 / Forge web API (`POST /sdapi/v1/txt2img`), one HTTP
 /// request per image so that every image keeps its own seed, at most `concurrency` in flight.
 ///
 /// Connection failures and 5xx / 429 answers are retried with exponential backoff (0.5 s, 1 s, 2 s,
 /// ...); other 4xx answers fail the request with the server's detail; a request that takes longer
-/// than `timeout` fails as timed out.
+/// than `timeout` fails as timed out. The HTTP is WebAPI's `APIClient` (Foundation's URLSession).
 public struct A1111Generator: ImageGenerator {
     public let baseURL: String
     public let identity: GeneratorIdentity
@@ -32,8 +31,8 @@ public struct A1111Generator: ImageGenerator {
         self.backoff = backoff
         let options: [String: JSONValue]
         do {
-            let body = try await Self.send(HTTPClientRequest(url: base + "/sdapi/v1/options"), timeout: min(timeout, 30),
-                                           retries: self.retries, backoff: backoff)
+            let check = APIClient(timeout: min(timeout, 30), retries: self.retries, backoff: backoff)
+            let body = try await check.get(base + "/sdapi/v1/options")
             options = (try? JSONDecoder().decode([String: JSONValue].self, from: body)) ?? [:]
         } catch {
             throw .unavailable("cannot reach the A1111 API at \(base): \(error)")
@@ -97,16 +96,12 @@ public struct A1111Generator: ImageGenerator {
     func generateOne(_ request: GenerationRequest) async -> Result<GeneratedImage, GenerationError> {
         let body = Txt2Img(prompt: request.prompt, negativePrompt: request.negativePrompt, seed: request.seed, steps: request.steps,
                            cfgScale: request.guidance, width: request.width, height: request.height)
-        var http = HTTPClientRequest(url: baseURL + "/sdapi/v1/txt2img")
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
         guard let json = try? JSONEncoder().encode(body) else { return .failure(.invalidRequest("cannot encode the request as JSON")) }
-        http.body = .bytes(ByteBuffer(bytes: json))
         let answer: Data
         do {
-            answer = try await Self.send(http, timeout: timeout, retries: retries, backoff: backoff)
+            answer = try await client.post(baseURL + "/sdapi/v1/txt2img", json: json)
         } catch {
-            return .failure(error)
+            return .failure(Self.generationError(error))
         }
         guard let decoded = try? JSONDecoder().decode(Txt2ImgResponse.self, from: answer), let first = decoded.images.first else {
             return .failure(.badImage("the answer has no images: \(String(decoding: answer.prefix(120), as: UTF8.self))"))
@@ -123,50 +118,16 @@ public struct A1111Generator: ImageGenerator {
         }
     }
 
-    /// Sends `request`, retrying what may pass on a second try; the body of a 2xx answer.
-    static func send(_ request: HTTPClientRequest, timeout: Double, retries: Int, backoff: Double) async throws(GenerationError) -> Data {
-        var attempt = 0
-        while true {
-            let failure: GenerationError
-            let retryable: Bool
-            do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-                let body = try await response.body.collect(upTo: 256 << 20)
-                let data = Data(body.readableBytesView)
-                switch response.status.code {
-                case 200..<300: return data
-                case 429, 500..<600:
-                    failure = .backend("HTTP \(response.status.code): \(Self.detail(data))")
-                    retryable = true
-                default:
-                    failure = .backend("HTTP \(response.status.code): \(Self.detail(data))")
-                    retryable = false
-                }
-            } catch is CancellationError {
-                throw .cancelled
-            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                throw .timedOut(seconds: timeout)
-            } catch {
-                if Task.isCancelled { throw .cancelled }
-                failure = .backend("\(error)")
-                retryable = true
-            }
-            guard retryable, attempt < retries else { throw failure }
-            do {
-                try await Task.sleep(nanoseconds: UInt64(backoff * pow(2, Double(attempt)) * 1e9))
-            } catch {
-                throw .cancelled
-            }
-            attempt += 1
-        }
-    }
+    /// The HTTP side of every request: `timeout` per image, retries with backoff.
+    var client: APIClient { APIClient(timeout: timeout, retries: retries, backoff: backoff) }
 
-    /// The server's own words for a failure: `detail` or `error` of a JSON body, else the body's start.
-    static func detail(_ body: Data) -> String {
-        if let object = try? JSONDecoder().decode([String: JSONValue].self, from: body),
-           let value = object["detail"] ?? object["error"] {
-            return value.stringValue ?? (try? CanonicalJSON.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    /// What a failed exchange means for one image: the server's status and detail (`HTTP 422 from
+    /// URL: ...`), or why it could not be reached, as a backend error; a timeout as a timeout.
+    static func generationError(_ error: APIError) -> GenerationError {
+        switch error {
+        case .cancelled: .cancelled
+        case .timedOut(_, let seconds): .timedOut(seconds: seconds)
+        default: .backend(error.description)
         }
-        return String(decoding: body.prefix(200), as: UTF8.self)
     }
 }
