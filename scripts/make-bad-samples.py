@@ -144,7 +144,7 @@ def main():
     ap.add_argument("--out", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Samples", "bad")))
     args = ap.parse_args()
     if not os.path.isdir(args.root):
-        sys.exit(f"make-bad-samples: {args.root}: not found (apt-get install openclipart-png, or run scripts/setup)")
+        sys.exit(f"make-bad-samples: {args.root}: not found (apt-get install openclipart-png, or run scripts/setup test)")
     ims = [load(args.root, rel) for rel, _ in SOURCES]
     good = [png_bytes(im) if kind == "png" else jpg_bytes(im) for im, (_, kind) in zip(ims, SOURCES)]
     # full-size (256 px) versions to cut, so the IDAT / scan data is large enough to cut mid-way

@@ -23,8 +23,9 @@ CLIPTokenizerFast; AutoTokenizer on the same folder gives the same ids); CLIPIma
 CLIPImageProcessor() falls back to without torchvision; PIL is what OpenAI's own preprocessing resizes
 with); sentence_transformers.SentenceTransformer and AutoTokenizer (BertTokenizer) for MiniLM.
 
-Usage: python3 scripts/make-encoder-goldens.py
-  Needs torch, transformers, sentence-transformers, pillow, numpy; the MiniLM folder from scripts/setup
+Usage: .venv/bin/python3 scripts/make-encoder-goldens.py
+  Needs torch, transformers, sentence-transformers, pillow, numpy (scripts/setup test puts them in .venv);
+  the MiniLM folder from scripts/setup
   ($OODSYNTH_MODELS/all-MiniLM-L6-v2, default <repo>/.models); the clip-tokenizer folder from
   scripts/make-tokenizer-goldens.py. Runs offline (HF_HUB_OFFLINE=1). Deterministic: same bytes each run.
 """

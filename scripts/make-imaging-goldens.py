@@ -4,7 +4,7 @@
 Writes into Tests/ImagingTests/Resources/: a few small CC0 openclipart PNGs, variants made with
 PIL and pypng (16-bit, interlaced, grey+alpha, JPEG baseline/progressive/grey/CMYK/EXIF), raw RGB
 references (`<name>.rgb`, what PIL decodes, alpha composited on white) and `index.json`.
-Usage: python3 scripts/make-imaging-goldens.py   (needs pillow, numpy, pypng, openclipart-png)
+Usage: .venv/bin/python3 scripts/make-imaging-goldens.py   (needs pillow, numpy, pypng, openclipart-png: scripts/setup test)
 """
 import io
 import json
