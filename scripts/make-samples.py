@@ -8,7 +8,9 @@ L/LA for grey sources), a 256-colour palette PNG (tRNS alpha), and a JPEG (q90,
 composited on white). Each image gets a sidecar caption
 `CLASS/NNNN.txt` made from the class and the clip art's file name.
 
-Usage: scripts/make-samples.py [--root /usr/share/openclipart/png] [--out Samples]
+Usage: scripts/make-samples.py [--root /usr/share/openclipart/png] [--out Samples] [--held-out]
+--held-out writes heldout-5.tar instead: 5 classes from other folders (vehicle, office, map, person,
+shape), which nothing in oodsynth is fitted or tuned on; it is made on demand, not bundled.
 Rerunning with the same Pillow/zlib/libjpeg gives byte-identical output.
 """
 import argparse
@@ -44,6 +46,16 @@ CLASSES = [
     ("computer", "computer/hardware", None),
     # only the smileyNNN set (the folder also holds a portrait and a few tiny icons)
     ("smiley", "people/smilies", r"^(?!smiley\d)"),
+]
+
+# --held-out: 5 other classes from folders Samples does not use, for measuring on classes that nothing
+# was fitted or tuned on (the builtin model is fitted on Samples). Not bundled: made on demand.
+HELD_OUT = [
+    ("vehicle", "transportation", None),
+    ("office", "office", None),
+    ("map", "geography", None),
+    ("person", "people", None),
+    ("shape", "shapes", None),
 ]
 
 # ---------------------------------------------------------------- captions
@@ -206,10 +218,10 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def select(root):
+def select(root, classes=CLASSES):
     """Return [(class, [source paths])], deterministic."""
     out, seen = [], set()
-    for cls, folder, exclude in CLASSES:
+    for cls, folder, exclude in classes:
         base = os.path.join(root, folder)
         names = []
         for name in sorted(os.listdir(base)):
@@ -283,17 +295,20 @@ def main():
     ap.add_argument("--root", default="/usr/share/openclipart/png")
     ap.add_argument("--out", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Samples")))
     ap.add_argument("--list", action="store_true", help="print key, source and caption; write nothing")
+    ap.add_argument("--held-out", action="store_true",
+                    help="write heldout-5.tar instead: 5 other classes (vehicle, office, map, person, shape)")
     args = ap.parse_args()
     if not os.path.isdir(args.root):
-        sys.exit(f"make-samples: {args.root}: not found (apt-get install openclipart-png, or run scripts/setup)")
-    classes = select(args.root)
+        sys.exit(f"make-samples: {args.root}: not found (apt-get install openclipart-png, or run scripts/setup test)")
+    classes = select(args.root, HELD_OUT if args.held_out else CLASSES)
+    name = "heldout-5" if args.held_out else TAR_NAME[:-len(".tar")]
     if args.list:
         for cls, paths in classes:
             for i, p in enumerate(paths, 1):
                 print(f"{cls}/{i:04d}\t{os.path.relpath(p, args.root)}\t{caption(cls, os.path.basename(p))}")
         return
     os.makedirs(args.out, exist_ok=True)
-    tar_path = os.path.join(args.out, TAR_NAME)
+    tar_path = os.path.join(args.out, name + ".tar")
     tmp = tar_path + ".tmp"
     sources = ["key\tformat\tsource\tcaption"]
     n = 0
@@ -309,7 +324,7 @@ def main():
                 add(tar, f"{key}.txt", cap.encode("utf-8"))   # no trailing newline
                 sources.append(f"{key}\t{ext}\t{os.path.relpath(p, args.root)}\t{cap}")
     os.replace(tmp, tar_path)
-    with open(os.path.join(args.out, "openclipart-12.sources.tsv"), "w", encoding="utf-8", newline="\n") as f:
+    with open(os.path.join(args.out, name + ".sources.tsv"), "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(sources) + "\n")
     print(f"make-samples: wrote {tar_path} ({n} images, {os.path.getsize(tar_path)} bytes)", file=sys.stderr)
 
