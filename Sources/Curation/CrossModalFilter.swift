@@ -107,14 +107,21 @@ public final class CrossModalFilter {
 
     /// The tests in a fixed order, so a sample's reason does not depend on anything but its scores.
     private func firstFailure(_ d: FilterDecision) -> FilterDecision.Rejection? {
+        failures(d).first
+    }
+
+    /// Every test `d` fails, in the filter's order. The first is its rejection; all of them tell which
+    /// test keeps the fewest samples on its own (the one to loosen when nothing passes).
+    public func failures(_ d: FilterDecision) -> [FilterDecision.Rejection] {
+        var failed: [FilterDecision.Rejection] = []
         // `!(a >= b)` rather than `a < b`: a NaN score fails the test instead of passing it.
-        if !(d.alignment >= d.minAlignment) { return .misaligned }
-        if d.rank > thresholds.rank { return .rank }
-        if !(d.idSimilarity <= d.maxIDSimilarity) { return .idLike }
-        if !(d.knnDistance >= d.minNovelty) { return .notNovel }
-        if d.nearestIDSimilarity >= thresholds.dedup { return .copiesID }
-        if let similarity = d.nearestKeptSimilarity, similarity >= thresholds.dedup { return .duplicate }
-        return nil
+        if !(d.alignment >= d.minAlignment) { failed.append(.misaligned) }
+        if d.rank > thresholds.rank { failed.append(.rank) }
+        if !(d.idSimilarity <= d.maxIDSimilarity) { failed.append(.idLike) }
+        if !(d.knnDistance >= d.minNovelty) { failed.append(.notNovel) }
+        if d.nearestIDSimilarity >= thresholds.dedup { failed.append(.copiesID) }
+        if let similarity = d.nearestKeptSimilarity, similarity >= thresholds.dedup { failed.append(.duplicate) }
+        return failed
     }
 
     private func nearestKept(_ vector: [Float]) -> (index: Int, similarity: Float)? {

@@ -104,6 +104,8 @@ import Testing
             """)
         #expect(run.status != 0)
         #expect(run.stderr.contains("filter: kept 0 of 12 samples (rejected: ") && run.stderr.contains("not-novel -> --min-novelty"), "\(run.stderr)")
+        // Whatever reason each sample got first, the novelty test alone keeps none of them.
+        #expect(run.stderr.contains("each test alone keeps: ") && run.stderr.contains("not-novel 0, "), "\(run.stderr)")
         #expect(run.stderr.contains("empty: wrote 0 samples") && run.stderr.contains("--allow-empty"), "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/empty/manifest.json"), "the empty dataset's manifest was not written")
         let allowed = try Shell.run("oodsynth write --out '\(dir.path)/allowed' --allow-empty -q -i '\(dir.path)/none.tar'")

@@ -110,6 +110,7 @@ public struct FilterStage {
                 var sample = batch[index].sample
                 sample["img.npy"] = NPY.encode(candidates[index].image, shape: [candidates[index].image.count])
                 sample["json"] = try json(of: sample, decision: decision, reference: reference, header: header)
+                for failure in filter.failures(decision) { summary.failedAlone.add(failure.rawValue) }
                 if let rejection = decision.rejection {
                     summary.rejected.add(rejection.rawValue)
                     diagnostics.info("filter: rejected \(sample.key) [\(rejection.rawValue)]")
@@ -137,8 +138,15 @@ public struct FilterStage {
         try flush()
         summary.seconds = ProcessInfo.processInfo.systemUptime - started
         if summary.kept == 0 && summary.read > 0 {
+            // The first failed test names a sample's reason, so the biggest reason can hide the test
+            // that binds: loosening rank does nothing when no sample is novel. Name the test that
+            // keeps the fewest samples on its own.
+            let alone = FilterDecision.Rejection.allCases.map { reason in
+                "\(reason.rawValue) \(summary.read - (summary.failedAlone.counts[reason.rawValue] ?? 0))"
+            }
             diagnostics.warn("filter: kept 0 of \(summary.read) samples (rejected: \(summary.rejected.summary)); "
-                             + "loosen the test that rejects most: \(Self.loosening(summary.rejected))")
+                             + "each test alone keeps: \(alone.joined(separator: ", ")); "
+                             + "loosen the test that keeps fewest: \(Self.loosening(summary.failedAlone))")
         }
         return summary
     }
@@ -215,7 +223,7 @@ public struct FilterStage {
 }
 
 extension FilterStage {
-    /// The option to loosen for the reason that rejected the most samples.
+    /// The option to loosen for the reason whose test fails the most samples.
     static func loosening(_ rejected: SkipTally) -> String {
         let options = [
             "id-like": "--max-id-similarity (e.g. q0.9)", "misaligned": "--min-alignment (e.g. q0.1)",

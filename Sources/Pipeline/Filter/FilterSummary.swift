@@ -6,6 +6,8 @@ public struct FilterSummary: Sendable, CustomStringConvertible {
     public var kept = 0
     public var rejected = SkipTally()
     public var skipped = SkipTally()
+    /// Per reason, the samples that fail that test whatever the others say (a sample fails several).
+    public var failedAlone = SkipTally()
     public var seconds = 0.0
 
     public var description: String {
