@@ -40,7 +40,7 @@ let package = Package(
             "OODCore", "LinearAlgebra", "Tokenizers", "Imaging", "Workers",
         ]),
         .target(name: "Gaps", dependencies: ["OODCore", "LinearAlgebra"]),
-        .target(name: "Captions", dependencies: ["OODCore"]),
+        .target(name: "Captions", dependencies: ["OODCore", "WebAPI"]),
         .target(name: "Generation", dependencies: [
             "OODCore", "Imaging", "Workers", "WebAPI",
         ]),
