@@ -107,3 +107,25 @@ import Testing
         }
     }
 }
+
+/// LLMConceptSource over the same peer: every class and kind asked once, answers in a fixed order.
+@Suite(.serialized) struct LLMConceptSourceTests {
+    @Test func everyClassAndKindIsAskedAndFailuresAreCounted() async throws {
+        let peer = try ChatClientTests.Peer()
+        defer { peer.stop() }
+        let client = ChatClient(baseURL: peer.url, cache: nil, timeout: 5, retries: 0)
+        let source = LLMConceptSource(client: client, model: "good", seed: 3, perClass: 2, concurrency: 3)
+        let outcome = await source.propose(classes: ["cat", "sea_horse"])
+        #expect(outcome.asked == 6 && outcome.failed == 0 && outcome.cached == 0)
+        // perClass caps each answer (the peer lists three); order is class, kind, answer.
+        #expect(outcome.proposals.map(\.phrase) == Array(repeating: ["lynx", "ocelot"], count: 6).flatMap { $0 })
+        #expect(outcome.proposals.map(\.className) == ["cat", "cat", "cat", "cat", "cat", "cat",
+                                                      "sea_horse", "sea_horse", "sea_horse", "sea_horse", "sea_horse", "sea_horse"])
+        #expect(outcome.proposals.prefix(6).map(\.kind) == [.near, .near, .fineGrained, .fineGrained, .far, .far])
+        #expect(source.request(label: "sea horse", kind: .near).messages[1].content.contains("a sea horse"))
+
+        let failing = await LLMConceptSource(client: client, model: "flaky-99", seed: 3, perClass: 2).propose(classes: ["cat"])
+        #expect(failing.proposals.isEmpty && failing.failed == 3)
+        #expect(failing.firstError?.contains("HTTP 503") == true, "\(failing.firstError ?? "nil")")
+    }
+}
