@@ -42,4 +42,29 @@ import Testing
         #expect(concepts.unmatched == ["qwertyzzz"])
         #expect(concepts.excludedMention(in: "a seahorse") != nil)
     }
+
+    /// What a chat model plausibly proposes as "like a cat / bird / apple but not one", parsed as
+    /// LLMAnswerParser parses it: the kinds and synonyms of the classes are caught (a lynx is a wild cat
+    /// in WordNet), the rest pass. The LLM proposes; WordNet disposes.
+    @Test func conceptsAnLLMProposesAreCheckedLikeWordNetsOwn() throws {
+        let wordnet = try #require(try? WordNetTests.loaded.get(), "wordnet-base is not installed (scripts/setup installs it)")
+        let concepts = IDConcepts(classNames: ["cat", "bird", "apple"], wordnet: wordnet)
+        let answer = """
+            1. Kitten
+            2. **Sparrow** - a small bird
+            3. Granny Smith
+            4. lynx
+            5. Robins
+            6. Tomcat (male cat)
+            7. Ferret
+            8. Red panda
+            9. Pear
+            10. Tennis ball
+            11. Fruit bat
+            """
+        let phrases = LLMAnswerParser().parse(answer).concepts
+        let caught = phrases.filter { concepts.excludedMention(in: $0) != nil }
+        #expect(caught == ["kitten", "sparrow", "granny smith", "lynx", "robins", "tomcat"], "\(caught)")
+        #expect(phrases.filter { concepts.excludedMention(in: $0) == nil } == ["ferret", "red panda", "pear", "tennis ball", "fruit bat"])
+    }
 }
