@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestVenv"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Imaging", "OODCore", "TestVenv"]),
-        .testTarget(name: "WebAPITests", dependencies: ["WebAPI"]),
+        .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "TestVenv"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestVenv"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore", "TestVenv"]),

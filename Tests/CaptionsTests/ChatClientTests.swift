@@ -6,26 +6,15 @@ import Testing
 /// ChatClient against a real HTTP server (Tests/interop/chat_peer.py) that answers, fails, stalls and
 /// talks nonsense on request.
 @Suite(.serialized) struct ChatClientTests {
+    /// Tests/interop/chat_peer.py as a PeerServer, with its request counter.
     final class Peer {
-        let process = Process()
-        let url: String
+        let server: PeerServer
+        var url: String { server.url }
 
         init() throws {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("interop/chat_peer.py")
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path]
-            process.environment = Venv.environment
-            process.standardOutput = out
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let data = out.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            server = try PeerServer([script.path])
         }
 
         func requests() throws -> Int {
@@ -33,11 +22,7 @@ import Testing
             return (try JSONSerialization.jsonObject(with: data) as? [String: Int])?["count"] ?? -1
         }
 
-        /// SIGKILL: a child of the test runner may have SIGTERM blocked.
-        func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func stop() { server.stop() }
     }
 
     func request(_ model: String, seed: Int = 7) -> ChatRequest {

@@ -20,26 +20,10 @@ import Testing
     @Test(.enabled(if: hasTransformers, "torch and transformers are needed (scripts/setup test installs them)"))
     func theServerAnswersEveryRequestAndTheCacheReplaysItExactly() async throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("scripts/llm-server.py").path, "--tiny-random", "--port", "0", "--threads", "1"]
-        process.environment = Venv.environment
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        var text = ""
-        while !text.contains("\n") {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/v1"), "the server did not say where it listens: \(text)")
+        let server = try PeerServer([repository.appendingPathComponent("scripts/llm-server.py").path, "--tiny-random", "--port", "0", "--threads", "1"])
+        defer { server.stop() }
+        let url = server.url
+        try #require(url.hasSuffix("/v1"), "\(url)")
 
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("llm-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }

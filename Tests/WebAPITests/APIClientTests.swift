@@ -1,4 +1,5 @@
 import Foundation
+import TestVenv
 import Testing
 @testable import WebAPI
 
@@ -50,37 +51,19 @@ import Testing
     server.serve_forever()
     """#
 
+    /// The script above as a PeerServer (Tests/TestVenv), with its request counter.
     final class Server {
-        let process = Process()
-        let url: String
+        let peer: PeerServer
+        var url: String { peer.url }
 
         init() throws {
             let script = FileManager.default.temporaryDirectory.appendingPathComponent("apiclient-server-\(UUID().uuidString).py")
             try APIClientTests.serverScript.write(to: script, atomically: true, encoding: .utf8)
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path]
-            process.standardOutput = out
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let data = out.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            try? FileManager.default.removeItem(at: script)
-            guard text.hasPrefix("http://127.0.0.1:") else {
-                process.terminate()
-                throw Failure(message: "the server did not say where it listens: \(text)")
-            }
-            url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            defer { try? FileManager.default.removeItem(at: script) }
+            peer = try PeerServer([script.path])
         }
 
-        /// SIGKILL: the server keeps nothing, and a child of the test runner may have SIGTERM blocked.
-        func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func stop() { peer.stop() }
 
         /// How many requests the server has seen on `path`.
         func count(_ path: String) async throws -> Int {
@@ -89,7 +72,6 @@ import Testing
         }
     }
 
-    struct Failure: Error { var message: String }
 
     /// A port nothing listens on (bound and released at once).
     static func freePort() -> Int {

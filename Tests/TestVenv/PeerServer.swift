@@ -1,0 +1,41 @@
+import Foundation
+
+/// A Python server a test talks to over real HTTP: started with the venv's `python3`, it prints its
+/// base URL as its first stdout line (it binds port 0, so tests never collide on a port).
+public final class PeerServer: @unchecked Sendable {
+    public let process = Process()
+    public let url: String
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `python3 ARGUMENTS...`; waits for the URL line, which must start with `http://127.0.0.1:`.
+    public init(_ arguments: [String]) throws {
+        let out = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.environment = Venv.environment
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("http://127.0.0.1:") else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw Failure(description: "the server did not say where it listens: \(text)")
+        }
+        url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// SIGKILL: the server keeps nothing, and a child of the test runner may have SIGTERM blocked.
+    public func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
