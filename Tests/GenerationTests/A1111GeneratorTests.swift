@@ -51,21 +51,6 @@ import TestVenv
 
     struct ServerFailure: Error { var message: String }
 
-    /// A port nothing listens on (bound and released at once).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func makesImagesAndReportsTheServersErrors() async throws {
         try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
         let server = try Server()
@@ -95,7 +80,7 @@ import TestVenv
 
     @Test func waitsWithBackoffForAServerThatIsStillStarting() async throws {
         try #require(WorkerGeneratorTests.hasDiffusers, "diffusers is not installed (scripts/setup test installs it)")
-        let port = Self.freePort()
+        let port = PeerServer.freePort()
         // Connect first; the server (importing torch, building its pipeline) comes up seconds later.
         async let generator = A1111Generator(url: "http://127.0.0.1:\(port)", timeout: 120, retries: 8, backoff: 0.25)
         let server = try Server(port: port)
@@ -105,7 +90,7 @@ import TestVenv
     }
 
     @Test func anUnreachableServerIsAClearError() async throws {
-        let port = Self.freePort()
+        let port = PeerServer.freePort()
         do {
             _ = try await A1111Generator(url: "http://127.0.0.1:\(port)", timeout: 5, retries: 1, backoff: 0.05)
             Issue.record("connected to nothing")

@@ -72,21 +72,6 @@ import Testing
         }
     }
 
-
-    /// A port nothing listens on (bound and released at once).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     struct Echo: Codable, Equatable {
         var method: String
         var body: String
@@ -163,7 +148,7 @@ import Testing
     }
 
     @Test func anUnreachableServerIsRetriedThenNamed() async throws {
-        let url = "http://127.0.0.1:\(Self.freePort())/sdapi/v1/options"
+        let url = "http://127.0.0.1:\(PeerServer.freePort())/sdapi/v1/options"
         let started = Date()
         do {
             _ = try await APIClient(timeout: 5, retries: 2, backoff: 0.1).get(url)
