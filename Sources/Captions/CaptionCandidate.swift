@@ -22,4 +22,6 @@ public struct CaptionCandidate: Sendable, Equatable {
     public let concepts: [Concept]
     /// The ID class names it modifies or blends, if any.
     public let classes: [String]
+    /// Where its new concept came from.
+    public var source: CaptionSource = .wordnet
 }

@@ -42,11 +42,13 @@ public struct CaptionSelector {
         }
     }
 
-    /// Unused captions nearer to `gap` than to every ID class prompt: when fewer than a gap needs are
-    /// left, the pool should grow.
-    public func nearerUnused(for gap: [Float]) -> Int {
+    /// Unused captions (of those `allowed`, or all) nearer to `gap` than to every ID class prompt: when
+    /// fewer than a gap needs are left, the pool should grow.
+    public func nearerUnused(for gap: [Float], allowed: ((Int) -> Bool)? = nil) -> Int {
         guard gap.count == dimension else { return 0 }
-        return (0..<count).filter { !used.contains($0) && Self.dot(vectors, $0 * dimension, gap, dimension) > idSimilarity[$0] }.count
+        return (0..<count).filter {
+            !used.contains($0) && (allowed?($0) ?? true) && Self.dot(vectors, $0 * dimension, gap, dimension) > idSimilarity[$0]
+        }.count
     }
 
     public var count: Int { idSimilarity.count }
@@ -63,21 +65,26 @@ public struct CaptionSelector {
         return sum
     }
 
-    public mutating func select(for gap: [Float], count wanted: Int) -> [Choice] {
+    /// Up to `wanted` captions for `gap`, among those `allowed` (or all); with `nearerOnly`, none that is
+    /// not nearer to the gap than to every ID class prompt. `alongside`: captions already chosen for this
+    /// gap (from another part of the pool), which the diversity term counts.
+    public mutating func select(for gap: [Float], count wanted: Int, allowed: ((Int) -> Bool)? = nil, nearerOnly: Bool = false,
+                                alongside earlier: [Choice] = []) -> [Choice] {
         guard gap.count == dimension else { return [] }
         let gapSimilarity = (0..<count).map { Self.dot(vectors, $0 * dimension, gap, dimension) }
         let score = (0..<count).map { gapSimilarity[$0] - lambda * idSimilarity[$0] }
         // Best unused first, ties to the lower index.
         let nearer = (0..<count).map { gapSimilarity[$0] > idSimilarity[$0] ? 1 : 0 }
-        let pool = (0..<count).filter { !used.contains($0) }
+        let pool = (0..<count).filter { !used.contains($0) && (allowed?($0) ?? true) && (!nearerOnly || nearer[$0] == 1) }
             .sorted { (nearer[$0], score[$0], $1) > (nearer[$1], score[$1], $0) }.prefix(candidatesPerGap)
         var chosen: [Int] = []
+        let before = earlier.map(\.index)
         var remaining = Array(pool)
         while chosen.count < wanted, !remaining.isEmpty {
             var best = 0
             var bestValue = -Float.infinity
             for (position, candidate) in remaining.enumerated() {
-                let redundancy = chosen.map { similarity(candidate, $0) }.max() ?? 0
+                let redundancy = (before + chosen).map { similarity(candidate, $0) }.max() ?? 0
                 // Any caption nearer to the gap beats one that is not.
                 let value = score[candidate] - diversity * redundancy + (nearer[candidate] == 1 ? 1000 : 0)
                 if value > bestValue { (best, bestValue) = (position, value) }

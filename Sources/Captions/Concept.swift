@@ -7,4 +7,11 @@ public struct Concept: Sendable, Hashable, Codable {
         self.text = text
         self.synset = synset.description
     }
+
+    /// A phrase from outside WordNet's inventory (a chat model's answer): its synset when WordNet
+    /// knows the phrase as a noun, else empty.
+    public init(phrase: String, synset: SynsetID?) {
+        text = phrase
+        self.synset = synset?.description ?? ""
+    }
 }

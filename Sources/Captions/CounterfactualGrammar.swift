@@ -7,25 +7,41 @@ import OODCore
 public struct CounterfactualGrammar: Sendable {
     public let inventory: ConceptInventory
     public let concepts: IDConcepts
+    /// The families written, in turn.
+    public let families: [CaptionFamily]
+    /// Whether a subject may be an ID class name (half of the time) rather than a new noun. Off for a
+    /// grammar over a chat model's concepts: every caption it writes must name one of them.
+    public let modifiesClasses: Bool
+    /// The random stream's name: two grammars with one seed draw independently.
+    public let stream: String
+    /// Whether each caption's words are checked against every sense of every ID concept, as a net
+    /// under the inventory's first-sense test. Off for concepts a gate has judged already: "hot air
+    /// balloon" would fall for a rare sense of "air" (a tune, so music).
+    public let screensText: Bool
 
-    public init(inventory: ConceptInventory, concepts: IDConcepts) {
+    public init(inventory: ConceptInventory, concepts: IDConcepts, families: [CaptionFamily] = CaptionFamily.allCases,
+                modifiesClasses: Bool = true, stream: String = "captions", screensText: Bool = true) {
         self.inventory = inventory
         self.concepts = concepts
+        self.families = families
+        self.modifiesClasses = modifiesClasses
+        self.stream = stream
+        self.screensText = screensText
     }
 
     /// About `count` distinct captions (fewer if the inventory is small), none of them in `existing`.
     /// `round` draws a further, different batch for the same seed.
     public func candidates(count: Int, seed: UInt64, round: Int = 0, existing: Set<String> = []) -> [CaptionCandidate] {
-        var random = SeededGenerator(seed: seed, key: round == 0 ? "captions" : "captions/\(round)")
+        var random = SeededGenerator(seed: seed, key: round == 0 ? stream : "\(stream)/\(round)")
         var seen = existing
         var result: [CaptionCandidate] = []
-        let families = CaptionFamily.allCases
+        guard !families.isEmpty else { return [] }
         var attempts = 0
         while result.count < count && attempts < count * 4 {
             let family = families[attempts % families.count]
             attempts += 1
             guard let candidate = make(family, random: &random), seen.insert(candidate.text).inserted,
-                  concepts.excludedMention(in: candidate.text, allowingClassNames: true) == nil else { continue }
+                  !screensText || concepts.excludedMention(in: candidate.text, allowingClassNames: true) == nil else { continue }
             result.append(candidate)
         }
         return result
@@ -39,7 +55,7 @@ public struct CounterfactualGrammar: Sendable {
 
     /// A subject: an ID class name half of the time (to modify), else a new noun.
     private func subject(_ random: inout SeededGenerator) -> (text: String, concept: Concept?, classes: [String])? {
-        if random.nextIndex(below: 2) == 0, let name = pick(classWords, &random) { return (name, nil, [name]) }
+        if modifiesClasses, random.nextIndex(below: 2) == 0, let name = pick(classWords, &random) { return (name, nil, [name]) }
         guard let noun = pick(inventory.nouns, &random) else { return nil }
         return (noun.text, noun, [])
     }

@@ -15,6 +15,8 @@ public struct IDConcepts: Sendable {
     /// The class names themselves, lower case with spaces: a counterfactual may modify one ("a cat made
     /// of glass") but never name a synonym or a kind of it.
     public let classLemmas: Set<String>
+    /// Each class name as words, in its singular and plural spellings.
+    let classSurfaces: [[String]]
     let wordnet: WordNet
 
     public init(classNames: [String], wordnet: WordNet, hypernymDepth: Int = 1) {
@@ -53,6 +55,7 @@ public struct IDConcepts: Sendable {
         self.excluded = excluded
         excludedLemmas = Set(excluded.compactMap { wordnet[$0] }.flatMap { $0.lemmas.map { $0.lowercased() } })
         classLemmas = Set(classNames.map { Self.words($0).lowercased() })
+        classSurfaces = surfaces
     }
 
     /// Class names WordNet has no noun for; only the embedding test guards against them.
@@ -73,6 +76,37 @@ public struct IDConcepts: Sendable {
                     if allowingClassNames && classLemmas.contains(form) { continue }
                     return phrase
                 }
+            }
+        }
+        return nil
+    }
+
+    /// For a phrase proposed as a new concept (a chat model's answer), the ID concept it names, or nil.
+    /// A phrase WordNet knows is judged by the senses a picture of it could mean: its first sense and
+    /// every sense among the picturable things the inventory draws on (animals, artifacts, foods,
+    /// objects, plants). So "lynx" is a wild cat although WordNet lists a text browser first, while a
+    /// rare abstract sense does not count ("air" as a tune is music, "hot air balloon" stays). A phrase
+    /// WordNet does not know ("robotic sparrow") is judged by its parts the same way, and by the class
+    /// names as strings, also those WordNet does not know ("smiley face").
+    public func idMention(inProposal phrase: String) -> String? {
+        let tokens = IDConcepts.words(phrase.lowercased()).split(separator: " ").map(String.init)
+        guard !tokens.isEmpty else { return nil }
+        func excludedSense(_ text: String) -> Bool? {
+            let senses = wordnet.lookup(text)
+            guard let first = senses.first else { return nil }
+            let picturable = senses.filter { ConceptInventory.nounFiles.contains(wordnet[$0]?.lexFile ?? -1) }
+            return !([first] + picturable).allSatisfy(allows)
+        }
+        if let excluded = excludedSense(tokens.joined(separator: " ")) { return excluded ? phrase : nil }
+        for length in stride(from: min(4, tokens.count - 1), through: 1, by: -1) {
+            for start in 0...(tokens.count - length) {
+                let part = tokens[start..<(start + length)].joined(separator: " ")
+                if excludedSense(part) == true { return part }
+            }
+        }
+        for form in classSurfaces where form.count <= tokens.count {
+            if (0...(tokens.count - form.count)).contains(where: { Array(tokens[$0..<($0 + form.count)]) == form }) {
+                return form.joined(separator: " ")
             }
         }
         return nil

@@ -24,6 +24,10 @@ public struct LLMConceptSource: Sendable {
         public var phrase: String
         public var className: String
         public var kind: LLMConceptKind
+
+        public init(phrase: String, className: String, kind: LLMConceptKind) {
+            (self.phrase, self.className, self.kind) = (phrase, className, kind)
+        }
     }
 
     public struct Outcome: Sendable {
@@ -36,6 +40,8 @@ public struct LLMConceptSource: Sendable {
         public var firstError: String?
         public var asked = 0
         public var cached = 0
+
+        public init() {}
     }
 
     /// The request about one class and kind.

@@ -12,9 +12,10 @@ struct CaptionRecord: Codable {
     var score: Float
     var gapSimilarity: Float
     var idSimilarity: Float
+    var source: CaptionSource
 
     enum CodingKeys: String, CodingKey {
-        case family, concepts, classes, score
+        case family, concepts, classes, score, source
         case gapKey = "gap_key", gapMethod = "gap_method", gapSimilarity = "gap_similarity", idSimilarity = "id_similarity"
     }
 }
