@@ -1,4 +1,4 @@
-import Foundation
+import CDiffusion
 
 /// The closed-form denoiser of a finite image set, made local and patch-wise.
 ///
@@ -11,12 +11,17 @@ import Foundation
 ///
 /// The patch distance for one candidate is a box sum over the per-pixel squared error, computed with
 /// running sums, so the cost per candidate and pixel does not grow with the patch size. The softmax
-/// is accumulated online (running maximum), one candidate at a time, in a fixed order.
+/// is accumulated online (running maximum), one candidate at a time, in a fixed order. The loops are
+/// the C kernel CDiffusion's, which runs eight pixels at a time where the CPU has AVX2 and FMA.
 struct PatchDenoiser {
     let side: Int
     let maxShift: Int
-    /// Each reference planar (R, G, B) in [-1, 1], reflect-padded by `maxShift` on every side.
-    let references: [[Float]]
+    /// Every reference planar (R, G, B) in [-1, 1], reflect-padded by `maxShift` on every side, one
+    /// after another, then the slack the kernel may read past the end.
+    let references: [Float]
+    /// The same with every plane transposed: the kernel's horizontal box sums run down its columns.
+    let transposedReferences: [Float]
+    let referenceCount: Int
     /// Log prior weight of each reference (the sampler favours references nearer the target).
     let logPriors: [Float]
 
@@ -24,7 +29,12 @@ struct PatchDenoiser {
         self.side = side
         self.maxShift = maxShift
         self.logPriors = logPriors
-        self.references = references.map { Self.padded($0, side: side, margin: maxShift) }
+        let planes = references.map { Self.padded($0, side: side, margin: maxShift) }
+        self.referenceCount = planes.count
+        let padded = side + 2 * maxShift
+        let slack = [Float](repeating: 0, count: Int(CDIFFUSION_SLACK))
+        self.references = planes.flatMap { $0 } + slack
+        self.transposedReferences = planes.flatMap { Self.transposed($0, side: padded) } + slack
     }
 
     /// Planar floats in [-1, 1] from interleaved RGB8, reflected (without repeating the edge) into a
@@ -49,115 +59,39 @@ struct PatchDenoiser {
         return out
     }
 
+    /// Every side x side plane of `planes` transposed.
+    static func transposed(_ planes: [Float], side: Int) -> [Float] {
+        let plane = side * side
+        var out = [Float](repeating: 0, count: planes.count)
+        for c in 0..<(planes.count / plane) {
+            for y in 0..<side {
+                for x in 0..<side { out[c * plane + x * side + y] = planes[c * plane + y * side + x] }
+            }
+        }
+        return out
+    }
+
     /// The estimate of the clean image given `x` (planar, side x side x 3), where
     /// x = signal * clean + noise of variance `variance`; patches are (2 patchRadius + 1)^2.
-    func denoise(_ x: [Float], signal: Float, variance: Float, patchRadius: Int) -> [Float] {
-        let n = side * side
-        var best = [Float](repeating: -.infinity, count: n)
-        var weight = [Float](repeating: 0, count: n)
-        var sums = [Float](repeating: 0, count: 3 * n)
-        var error = [Float](repeating: 0, count: n)
-        var rowBox = [Float](repeating: 0, count: n)
-        var column = [Float](repeating: 0, count: side)
-        x.withUnsafeBufferPointer { x in
-            best.withUnsafeMutableBufferPointer { best in
-                weight.withUnsafeMutableBufferPointer { weight in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                        error.withUnsafeMutableBufferPointer { error in
-                            rowBox.withUnsafeMutableBufferPointer { rowBox in
-                                column.withUnsafeMutableBufferPointer { column in
-                                    var scratch = Scratch(best: best, weight: weight, sums: sums, error: error, rowBox: rowBox, column: column)
-                                    for (index, reference) in references.enumerated() {
-                                        reference.withUnsafeBufferPointer { reference in
-                                            for dy in -maxShift...maxShift {
-                                                for dx in -maxShift...maxShift {
-                                                    accumulate(x: x, reference: reference, dy: dy, dx: dx, logPrior: logPriors[index],
-                                                               signal: signal, inverse: 1 / (2 * variance), radius: patchRadius, into: &scratch)
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+    /// `vector: false` keeps the kernel on its portable loop, for tests that both paths agree.
+    func denoise(_ x: [Float], signal: Float, variance: Float, patchRadius: Int, vector: Bool = true) -> [Float] {
+        var clean = [Float](repeating: 0, count: 3 * side * side)
+        // The kernel reads exactly that many values of x: another count (a caller's bug) gets a blank
+        // estimate rather than a read out of bounds.
+        guard x.count == clean.count else { return clean }
+        var scratch = [Float](repeating: 0, count: cdiffusion_scratch_count(Int32(side)))
+        references.withUnsafeBufferPointer { references in
+            transposedReferences.withUnsafeBufferPointer { transposed in
+                logPriors.withUnsafeBufferPointer { logPriors in
+                    var job = cdiffusion_job(
+                        side: Int32(side), max_shift: Int32(maxShift), patch_radius: Int32(patchRadius),
+                        reference_count: Int32(min(referenceCount, logPriors.count)), references: references.baseAddress,
+                        transposed_references: transposed.baseAddress, log_priors: logPriors.baseAddress,
+                        signal: signal, inverse: 1 / (2 * variance))
+                    cdiffusion_denoise(&job, x, &clean, &scratch, vector)
                 }
             }
-        }
-        var clean = [Float](repeating: 0, count: 3 * n)
-        for q in 0..<n {
-            let inverse = weight[q] > 0 ? 1 / weight[q] : 0
-            for c in 0..<3 { clean[c * n + q] = sums[c * n + q] * inverse }
         }
         return clean
-    }
-
-    private struct Scratch {
-        var best, weight, sums, error, rowBox, column: UnsafeMutableBufferPointer<Float>
-    }
-
-    /// Adds one candidate (a reference shifted by dy, dx) to every pixel's running softmax.
-    private func accumulate(x: UnsafeBufferPointer<Float>, reference: UnsafeBufferPointer<Float>, dy: Int, dx: Int,
-                            logPrior: Float, signal: Float, inverse: Float, radius: Int, into s: inout Scratch) {
-        let side = side, n = side * side
-        let padded = side + 2 * maxShift, plane = padded * padded
-        // Squared error of every pixel against the scaled, shifted reference.
-        for y in 0..<side {
-            let row = (y + dy + maxShift) * padded + dx + maxShift
-            for x0 in 0..<side {
-                let q = y * side + x0, r = row + x0
-                let e0 = x[q] - signal * reference[r]
-                let e1 = x[n + q] - signal * reference[plane + r]
-                let e2 = x[2 * n + q] - signal * reference[2 * plane + r]
-                s.error[q] = e0 * e0 + e1 * e1 + e2 * e2
-            }
-        }
-        // Horizontal box sums, clipped at the image border (the same clipping for every candidate of a
-        // pixel, so the softmax compares like with like).
-        let reach = min(radius, side - 1)
-        for y in 0..<side {
-            let base = y * side
-            var run: Float = 0
-            for x0 in 0...reach { run += s.error[base + x0] }
-            s.rowBox[base] = run
-            for x0 in 1..<side {
-                if x0 + radius < side { run += s.error[base + x0 + radius] }
-                if x0 - radius - 1 >= 0 { run -= s.error[base + x0 - radius - 1] }
-                s.rowBox[base + x0] = run
-            }
-        }
-        // Vertical box sums, row by row, feeding the online softmax.
-        for x0 in 0..<side { s.column[x0] = 0 }
-        for y in 0...reach {
-            for x0 in 0..<side { s.column[x0] += s.rowBox[y * side + x0] }
-        }
-        for y in 0..<side {
-            if y > 0 {
-                if y + radius < side { for x0 in 0..<side { s.column[x0] += s.rowBox[(y + radius) * side + x0] } }
-                if y - radius - 1 >= 0 { for x0 in 0..<side { s.column[x0] -= s.rowBox[(y - radius - 1) * side + x0] } }
-            }
-            let row = (y + dy + maxShift) * padded + dx + maxShift
-            for x0 in 0..<side {
-                let q = y * side + x0, r = row + x0
-                let logit = logPrior - s.column[x0] * inverse
-                let top = s.best[q]
-                if logit > top {
-                    // A new maximum: rescale what was summed so far (exp(-inf) = 0 on the first).
-                    let scale = expf(top - logit)
-                    s.best[q] = logit
-                    s.weight[q] = s.weight[q] * scale + 1
-                    s.sums[q] = s.sums[q] * scale + reference[r]
-                    s.sums[n + q] = s.sums[n + q] * scale + reference[plane + r]
-                    s.sums[2 * n + q] = s.sums[2 * n + q] * scale + reference[2 * plane + r]
-                } else if logit > top - 30 {
-                    // Below exp(-30) of the best candidate a weight cannot change a float sum.
-                    let w = expf(logit - top)
-                    s.weight[q] += w
-                    s.sums[q] += w * reference[r]
-                    s.sums[n + q] += w * reference[plane + r]
-                    s.sums[2 * n + q] += w * reference[2 * plane + r]
-                }
-            }
-        }
     }
 }
