@@ -14,6 +14,9 @@ public struct CaptionSelector {
     }
 
     private(set) var vectors: [Float]
+    /// The pool again, eight rows at a time with their columns interleaved (row 8b+j's value i at
+    /// 8(bd+i)+j), so one gap's similarities to eight rows are one vector load per column.
+    private var interleaved: [Float] = []
     let dimension: Int
     /// Per pool caption: its largest similarity to an ID class prompt.
     public private(set) var idSimilarity: [Float]
@@ -40,15 +43,68 @@ public struct CaptionSelector {
         idSimilarity += (start..<count).map { row in
             prompts.map { Self.dot(vectors, row * dimension, $0, dimension) }.max() ?? -1
         }
+        let d = dimension
+        for block in (interleaved.count / max(8 * d, 1))..<(count / 8) {
+            for index in 0..<d {
+                for lane in 0..<8 { interleaved.append(vectors[(block * 8 + lane) * d + index]) }
+            }
+        }
     }
 
     /// Unused captions (of those `allowed`, or all) nearer to `gap` than to every ID class prompt: when
-    /// fewer than a gap needs are left, the pool should grow.
-    public func nearerUnused(for gap: [Float], allowed: ((Int) -> Bool)? = nil) -> Int {
+    /// fewer than a gap needs are left, the pool should grow. `similarities`: `gapSimilarities(gap)`,
+    /// when the caller has them.
+    public func nearerUnused(for gap: [Float], allowed: ((Int) -> Bool)? = nil, similarities: [Float]? = nil) -> Int {
         guard gap.count == dimension else { return 0 }
-        return (0..<count).filter {
-            !used.contains($0) && (allowed?($0) ?? true) && Self.dot(vectors, $0 * dimension, gap, dimension) > idSimilarity[$0]
-        }.count
+        let gapSimilarity = similarities.flatMap { $0.count == count ? $0 : nil } ?? gapSimilarities(gap)
+        return (0..<count).filter { !used.contains($0) && (allowed?($0) ?? true) && gapSimilarity[$0] > idSimilarity[$0] }.count
+    }
+
+    /// Every pool caption's similarity to `gap`. Eight rows at a time, each lane summing its row in
+    /// index order as `dot` does: the same floats as one row at a time, without waiting on one chain
+    /// of additions.
+    public func gapSimilarities(_ gap: [Float]) -> [Float] {
+        guard gap.count == dimension else { return [] }
+        let (rows, d) = (count, dimension)
+        let blocks = interleaved.count / max(8 * d, 1)
+        var result = [Float](repeating: 0, count: rows)
+        interleaved.withUnsafeBufferPointer { lanes in
+            gap.withUnsafeBufferPointer { x in
+                result.withUnsafeMutableBufferPointer { out in
+                    guard let base = lanes.baseAddress else { return }
+                    for block in 0..<blocks {
+                        var sums = SIMD8<Float>()
+                        let start = UnsafeRawPointer(base + block * 8 * d)
+                        for index in 0..<d {
+                            sums += start.loadUnaligned(fromByteOffset: index * 32, as: SIMD8<Float>.self) * x[index]
+                        }
+                        for lane in 0..<8 { out[block * 8 + lane] = sums[lane] }
+                    }
+                }
+            }
+        }
+        for row in (blocks * 8)..<rows { result[row] = Self.dot(vectors, row * d, gap, d) }
+        return result
+    }
+
+    /// The `k` first of `indices` in the order `before`, as sorting them all and taking a prefix would
+    /// give (`before` must be a strict total order), in one pass with a short sorted list.
+    static func first(_ k: Int, of indices: [Int], before: (Int, Int) -> Bool) -> [Int] {
+        guard k > 0 else { return [] }
+        var top: [Int] = []
+        top.reserveCapacity(k + 1)
+        for candidate in indices {
+            if top.count == k, let last = top.last, !before(candidate, last) { continue }
+            var low = 0
+            var high = top.count
+            while low < high {
+                let middle = (low + high) / 2
+                if before(top[middle], candidate) { low = middle + 1 } else { high = middle }
+            }
+            top.insert(candidate, at: low)
+            if top.count > k { top.removeLast() }
+        }
+        return top
     }
 
     public var count: Int { idSimilarity.count }
@@ -69,14 +125,15 @@ public struct CaptionSelector {
     /// not nearer to the gap than to every ID class prompt. `alongside`: captions already chosen for this
     /// gap (from another part of the pool), which the diversity term counts.
     public mutating func select(for gap: [Float], count wanted: Int, allowed: ((Int) -> Bool)? = nil, nearerOnly: Bool = false,
-                                alongside earlier: [Choice] = []) -> [Choice] {
+                                alongside earlier: [Choice] = [], similarities: [Float]? = nil) -> [Choice] {
         guard gap.count == dimension else { return [] }
-        let gapSimilarity = (0..<count).map { Self.dot(vectors, $0 * dimension, gap, dimension) }
+        let gapSimilarity = similarities.flatMap { $0.count == count ? $0 : nil } ?? gapSimilarities(gap)
         let score = (0..<count).map { gapSimilarity[$0] - lambda * idSimilarity[$0] }
         // Best unused first, ties to the lower index.
         let nearer = (0..<count).map { gapSimilarity[$0] > idSimilarity[$0] ? 1 : 0 }
-        let pool = (0..<count).filter { !used.contains($0) && (allowed?($0) ?? true) && (!nearerOnly || nearer[$0] == 1) }
-            .sorted { (nearer[$0], score[$0], $1) > (nearer[$1], score[$1], $0) }.prefix(candidatesPerGap)
+        let pool = Self.first(candidatesPerGap, of: (0..<count).filter { !used.contains($0) && (allowed?($0) ?? true) && (!nearerOnly || nearer[$0] == 1) }) {
+            (nearer[$0], score[$0], $1) > (nearer[$1], score[$1], $0)
+        }
         var chosen: [Int] = []
         let before = earlier.map(\.index)
         var remaining = Array(pool)

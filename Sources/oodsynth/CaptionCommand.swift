@@ -1,5 +1,6 @@
 import ArgumentParser
 import Captions
+import Encoders
 import Foundation
 import OODCore
 import Pipeline
@@ -73,6 +74,9 @@ struct CaptionCommand: ParsableCommand {
     @Option(help: "WordNet 3.0 database folder (default: $WNHOME or /usr/share/wordnet).")
     var wordnet: String?
 
+    @Option(help: "Folder of cached caption-pool embeddings, by model, kernel and texts (default: $XDG_CACHE_HOME/oodsynth/text-embeddings or ~/.cache/oodsynth/text-embeddings; 'none': no cache).")
+    var embedCache: String?
+
     @Option(help: "Where new concepts come from: wordnet, llm:URL (a chat model alone), or wordnet+llm:URL (both).")
     var concepts = "wordnet"
 
@@ -132,14 +136,14 @@ struct CaptionCommand: ParsableCommand {
         throw ValidationError("--concepts must be wordnet, llm:URL or wordnet+llm:URL, not \(concepts)")
     }
 
-    /// The on-disk cache of answers: a rerun must not depend on the server's mood.
-    func cacheFolder() -> URL? {
-        if llmCache == "none" { return nil }
-        if let llmCache { return URL(fileURLWithPath: llmCache) }
+    /// A cache folder: the option's, none, or NAME under the user's cache folder.
+    func cacheFolder(_ option: String?, name: String) -> URL? {
+        if option == "none" { return nil }
+        if let option { return URL(fileURLWithPath: option) }
         let environment = ProcessInfo.processInfo.environment
         let base = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("oodsynth/llm")
+        return base.appendingPathComponent("oodsynth/" + name)
     }
 
     func run() throws {
@@ -166,12 +170,14 @@ struct CaptionCommand: ParsableCommand {
         options.llmShare = llmShare
         let llm = url.map { url in
             let key = llmApiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
-            let client = ChatClient(baseURL: url, apiKey: key, cache: cacheFolder(), timeout: llmTimeout)
+            let client = ChatClient(baseURL: url, apiKey: key, cache: cacheFolder(llmCache, name: "llm"), timeout: llmTimeout)
             // The seed that makes the pool makes the answers too: a server that honours it repeats them.
             return LLMConceptSource(client: client, model: llmModel, seed: Int(truncatingIfNeeded: seed),
                                     perClass: llmConceptsPerClass, concurrency: llmConcurrency)
         }
-        let stage = CaptionStage(text: loaded.text, wordnet: database, options: options, llm: llm, diagnostics: diagnostics)
+        // The pool's captions are the same for the same model, seed and options: embedded once, then read.
+        let text = cacheFolder(embedCache, name: "text-embeddings").map { CachedTextEncoder(base: loaded.text, folder: $0) as TextEncoder } ?? loaded.text
+        let stage = CaptionStage(text: text, wordnet: database, options: options, llm: llm, diagnostics: diagnostics)
         return PipelineStage(name: "caption") { input, name, output in
             guard let input, var output else { throw PipelineError.unconnected("caption") }
             return try stage.run(reading: input, inputName: name, into: &output).description

@@ -142,15 +142,17 @@ public struct CaptionStage {
             let method = gap["json"].flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }?["method"] as? String
             summary.gaps += 1
             // Grow each part of the pool that has too few unused captions nearer to this gap.
+            var similarities: [Float]
             while true {
-                let flags = fromLLM
+                similarities = selector.gapSimilarities(vector)
+                let (flags, sims) = (fromLLM, similarities)
                 var more: [CaptionCandidate] = []
                 if wordnetWanted > 0, extensions < options.maxExtensions,
-                   selector.nearerUnused(for: vector, allowed: chat == nil ? nil : { !flags[$0] }) < wordnetWanted {
+                   selector.nearerUnused(for: vector, allowed: chat == nil ? nil : { !flags[$0] }, similarities: sims) < wordnetWanted {
                     extensions += 1
                     more = grammar.candidates(count: options.poolSize, seed: options.seed, round: extensions, existing: Set(pool.map(\.text)))
                 } else if let chat, llmWanted > 0, llmExtensions < options.maxExtensions,
-                          selector.nearerUnused(for: vector, allowed: { flags[$0] }) < llmWanted {
+                          selector.nearerUnused(for: vector, allowed: { flags[$0] }, similarities: sims) < llmWanted {
                     llmExtensions += 1
                     more = chat.write(count: options.poolSize, seed: options.seed, round: llmExtensions, existing: Set(pool.map(\.text)))
                     // A small set of concepts is soon written out: no use asking again.
@@ -169,11 +171,11 @@ public struct CaptionStage {
             var choices: [CaptionSelector.Choice] = []
             if llmWanted > 0 {
                 // The gap test is a gate for a chat model's concepts: never one not nearer to its gap.
-                choices = selector.select(for: vector, count: llmWanted, allowed: { flags[$0] }, nearerOnly: true)
+                choices = selector.select(for: vector, count: llmWanted, allowed: { flags[$0] }, nearerOnly: true, similarities: similarities)
             }
             if options.concepts != .llm {
                 choices += selector.select(for: vector, count: options.perGap - choices.count, allowed: chat == nil ? nil : { !flags[$0] },
-                                           alongside: choices)
+                                           alongside: choices, similarities: similarities)
             }
             if choices.count < options.perGap { summary.short += 1 }
             for (number, choice) in choices.enumerated() {
