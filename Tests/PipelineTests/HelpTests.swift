@@ -20,7 +20,7 @@ import Testing
         ("plan", ["Examples:", "--out", "--set", "--resume", "plan.json", "shards.images", "scripts/ray-run"]),
         ("task", ["Examples:", "_done.json", ".partial", "oodsynth plan"]),
         ("knn", ["Examples:", "--rows", "--k", "--space", "--input", "--output", "--self-knn"]),
-        ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel"]),
+        ("caption", ["Examples:", "--per-gap", "--model", "--lambda", "--pool", "--wordnet", "--seed", "NegLabel", "--concepts", "llm:URL", "wordnet+llm:URL", "--llm-model", "--llm-api-key-env", "--llm-concepts-per-class", "--llm-share", "--llm-cache", "--embed-cache"]),
         ("generate", ["Examples:", "--backend", "--references", "--size", "--steps", "--guidance", "--seed", "worker:CMD", "a1111:URL", "--timeout"]),
         ("filter", ["Examples:", "--references", "--min-alignment", "--rank", "--max-id-similarity", "--min-novelty", "--dedup", "--rejects", "p95"]),
         ("run", ["Examples:", "--resume", "--set", "--out", "manifest", "keep-work", "shards:", "oodsynth plan"]),
