@@ -8,6 +8,7 @@ import LinearAlgebra
 /// separate cores, each GEMM on one thread (`BatchSplit.forEachRowBlock`). On BLIS (`GEMMKernel`) a
 /// query's similarities are the same bits whatever the core count, the other queries in its batch
 /// or its place among them. Ties are broken by the lower index, so the order is deterministic too.
+/// The index searched for its own rows (`selfKthDistances`) does half the products (`selfSearch`).
 public final class KNNIndex: @unchecked Sendable {
     /// The indexed vectors, one per row (unit length for cosine semantics; not checked here).
     public let vectors: Matrix
@@ -42,6 +43,7 @@ public final class KNNIndex: @unchecked Sendable {
         let width = max(0, min(k, available))
         let result = Neighbours(queries: queries.rows, k: width)
         guard width > 0, queries.rows > 0 else { return result }
+        if queries === vectors, let found = selfSearch(k: width, excludingSelf: excludingSelf) { return found }
         let output = SharedNeighbours(result)
         let index = vectors
         let d = dimension
@@ -79,6 +81,8 @@ public final class KNNIndex: @unchecked Sendable {
     /// on the other queries of its GEMM on BLIS), so the blocks concatenate to `selfKthDistances`.
     public func selfKthDistances(k: Int, rows: Range<Int>) throws(GapsError) -> [Float] {
         let rows = rows.clamped(to: 0..<count)
+        // The whole set, as one process of a plan runs it, takes the symmetric path.
+        if rows == 0..<count { return try selfKthDistances(k: k) }
         let queries = Matrix(rows: rows.count, columns: dimension)
         if !rows.isEmpty {
             queries.base.update(from: vectors.pointer(row: rows.lowerBound), count: rows.count * dimension)
@@ -87,7 +91,7 @@ public final class KNNIndex: @unchecked Sendable {
     }
 
     // Query blocks write disjoint rows of the result, and forEachRowBlock returns after all of them.
-    private struct SharedNeighbours: @unchecked Sendable {
+    struct SharedNeighbours: @unchecked Sendable {
         let target: Neighbours
         init(_ target: Neighbours) { self.target = target }
         func store(_ sorted: [(similarity: Float, index: Int32)], query: Int) {

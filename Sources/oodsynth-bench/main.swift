@@ -160,7 +160,7 @@ func benchSGEMM() {
 }
 
 func benchKNN() throws {
-    guard CommandLine.arguments.count > 2 else { fail("usage: oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT.npy]") }
+    guard CommandLine.arguments.count > 2 else { fail("usage: oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT.npy] [--dump-similarities OUT.npy]") }
     let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[2])))
     let (shape, values) = try NPY.decode(bytes)
     guard shape.count == 2 else { fail("expected a 2-D array, got shape \(shape)") }
@@ -183,6 +183,11 @@ func benchKNN() throws {
         file += [UInt8(length & 0xff), UInt8(length >> 8)] + Array(padded.utf8)
         found.indices.withUnsafeBytes { file += $0 }
         try Data(file).write(to: URL(fileURLWithPath: CommandLine.arguments[dumpIndex + 1]))
+    }
+    // The similarities too, so that a faster search can be checked bit for bit against the old one.
+    if let dumpIndex = CommandLine.arguments.firstIndex(of: "--dump-similarities"), dumpIndex + 1 < CommandLine.arguments.count, let found {
+        try Data(NPY.encode(found.similarities, shape: [found.queries, found.k]))
+            .write(to: URL(fileURLWithPath: CommandLine.arguments[dumpIndex + 1]))
     }
 }
 
