@@ -10,9 +10,19 @@ public protocol GapSampler: Sendable {
     /// About `count` candidates. `round` counts the calls, so each call draws fresh randomness from
     /// `seed` deterministically.
     func propose(_ count: Int, set: IDSet, density: IDDensity, seed: UInt64, round: Int) throws(GapsError) -> [GapCandidate]
+    /// `propose` for a caller that reads the candidates in order and stops at the `needed`-th one the
+    /// density accepts: candidates after it may be left unmade, and `unmade` counts them, so the
+    /// caller still knows how many were proposed.
+    func propose(_ count: Int, needed: Int, set: IDSet, density: IDDensity, seed: UInt64, round: Int)
+        throws(GapsError) -> (candidates: [GapCandidate], unmade: Int)
 }
 
 extension GapSampler {
+    public func propose(_ count: Int, needed: Int, set: IDSet, density: IDDensity, seed: UInt64, round: Int)
+        throws(GapsError) -> (candidates: [GapCandidate], unmade: Int) {
+        (try propose(count, set: set, density: density, seed: seed, round: round), 0)
+    }
+
     /// How many of `count` points each kept class gets: an even split, the remainder to the classes
     /// after position `round` (so over the rounds every class gets its turn, not always the first).
     func perClass(_ count: Int, classes: [Int], round: Int) -> [(label: Int, count: Int)] {

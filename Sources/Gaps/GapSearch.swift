@@ -39,10 +39,10 @@ public struct GapSearch {
                 let missing = wanted - found
                 let rate = asked == 0 ? 1 : max(Double(found) / Double(asked), 0.1)
                 let ask = min(max(Int((Double(missing) / rate * 1.25).rounded(.up)), missing), missing * 10)
-                let candidates = try sampler.propose(ask, set: set, density: density, seed: seed, round: round)
+                let (candidates, unmade) = try sampler.propose(ask, needed: missing, set: set, density: density, seed: seed, round: round)
                 round += 1
-                asked += candidates.count
-                outcome.proposed += candidates.count
+                asked += candidates.count + unmade
+                outcome.proposed += candidates.count + unmade
                 guard !candidates.isEmpty else { break }
                 let matrix = Matrix(rows: candidates.count, columns: set.dimension)
                 for (row, candidate) in candidates.enumerated() {

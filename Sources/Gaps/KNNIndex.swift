@@ -13,7 +13,8 @@ public final class KNNIndex: @unchecked Sendable {
     /// The indexed vectors, one per row (unit length for cosine semantics; not checked here).
     public let vectors: Matrix
 
-    /// Rows of queries per GEMM: a multiple of the BLAS kernel height, big enough to amortize packing.
+    /// Rows of queries per GEMM at most: a multiple of the BLAS kernel height, big enough to amortize
+    /// packing.
     public static let queryBlock = 256
     /// Rows of the index per GEMM: 4096 x 512 floats (8 MB) of index, 4 MB of scores per query block.
     public static let indexBlock = 4096
@@ -47,7 +48,7 @@ public final class KNNIndex: @unchecked Sendable {
         let output = SharedNeighbours(result)
         let index = vectors
         let d = dimension
-        BatchSplit.forEachRowBlock(rows: queries.rows, blockSize: Self.queryBlock) { rows in
+        BatchSplit.forEachRowBlock(rows: queries.rows, blockSize: Self.blockSize(queries: queries.rows)) { rows in
             let scores = Matrix(rows: rows.count, columns: Self.indexBlock)
             var heaps = (0..<rows.count).map { _ in TopK(capacity: width) }
             var start = 0
@@ -68,6 +69,18 @@ public final class KNNIndex: @unchecked Sendable {
             }
         }
         return result
+    }
+
+    /// Rows of queries per block. Past one block, on BLIS, blocks of one size in a multiple of the core
+    /// count, so the cores finish together (1290 queries on 2 cores: 6 blocks of 215, not 5 of 256 and
+    /// one of 10, which leaves one core three full blocks and the other two). OpenBLAS keeps
+    /// `queryBlock`: its bits depend on the batch.
+    static func blockSize(queries: Int) -> Int {
+        let blocks = (queries + queryBlock - 1) / queryBlock
+        guard GEMMKernel.isBLIS, blocks > 1 else { return queryBlock }
+        let cores = BatchSplit.parts(for: .max)
+        let balanced = (blocks + cores - 1) / cores * cores
+        return (queries + balanced - 1) / balanced
     }
 
     /// 1 - cosine to the k-th nearest other row, for every row: how far each ID point sits from the

@@ -32,7 +32,7 @@ struct TopK {
 
     /// Offers `row[0..<count]` as indices `base + column`, skipping column `skipped`. Candidates
     /// arrive in increasing index order, so a tie with the weakest kept entry never wins and the
-    /// loop compares each score with one threshold until something beats it.
+    /// loop compares scores with one threshold until something beats it.
     mutating func scan(_ row: UnsafePointer<Float>, count: Int, base: Int, skipping skipped: Int) {
         var column = 0
         while entries.count < capacity && column < count {
@@ -41,12 +41,17 @@ struct TopK {
         }
         guard capacity > 0, !entries.isEmpty else { return }
         var threshold = entries[0].similarity
+        // Almost every score loses to the threshold once the heap holds good entries, so 16 are
+        // compared at once and only a run with a winner is walked one score at a time.
         while column < count {
-            if row[column] > threshold && column != skipped {
-                offer(similarity: row[column], index: Int32(base + column))
-                threshold = entries[0].similarity
+            let end = min(column + 16, count)
+            if end - column < 16 || any(UnsafeRawPointer(row + column).loadUnaligned(as: SIMD16<Float>.self) .> threshold) {
+                for offset in column..<end where row[offset] > threshold && offset != skipped {
+                    offer(similarity: row[offset], index: Int32(base + offset))
+                    threshold = entries[0].similarity
+                }
             }
-            column += 1
+            column = end
         }
     }
 
