@@ -46,28 +46,47 @@ public struct Linear: Sendable {
         try run(input, into: output, accumulate: true)
     }
 
+    /// Only the outputs `range` of the layer: output[r, column + j] = input[r] · W[range.lowerBound + j] + b,
+    /// the other columns of `output` untouched. A stacked query/key/value layer gives keys and values
+    /// for every row this way and queries for just the rows that need them. Each value is the same
+    /// bits as in the whole layer's product on BLIS, which never lets the shape of a call change an
+    /// element's sum.
+    public func apply(_ input: Matrix, outputs range: Range<Int>, into output: Matrix, column: Int) throws(LinearAlgebraError) {
+        guard input.columns == inputs, range.lowerBound >= 0, range.upperBound <= outputs, column >= 0,
+              column + range.count <= output.columns, output.rows == input.rows else {
+            throw .shapeMismatch(
+                "Linear [\(outputs), \(inputs)] outputs \(range) applied to [\(input.rows), \(input.columns)] " +
+                "into [\(output.rows), \(output.columns)] at column \(column)")
+        }
+        run(input, outputs: range, into: output.base + column, ldc: output.columns, accumulate: false)
+    }
+
     private func run(_ input: Matrix, into output: Matrix, accumulate: Bool) throws(LinearAlgebraError) {
         guard input.columns == inputs, output.columns == outputs, output.rows == input.rows else {
             throw .shapeMismatch(
                 "Linear [\(outputs), \(inputs)] applied to [\(input.rows), \(input.columns)] into [\(output.rows), \(output.columns)]")
         }
+        run(input, outputs: 0..<outputs, into: output.base, ldc: output.columns, accumulate: accumulate)
+    }
+
+    private func run(_ input: Matrix, outputs range: Range<Int>, into output: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         var beta: Float = accumulate ? 1 : 0
         if let bias {
             bias.withUnsafeBufferPointer { source in
-                guard let from = source.baseAddress else { return }
-                for row in 0..<output.rows {
+                guard let from = source.baseAddress?.advanced(by: range.lowerBound) else { return }
+                for row in 0..<input.rows {
                     if accumulate {
-                        cblas_saxpy(blasint(outputs), 1, from, 1, output.pointer(row: row), 1)
+                        cblas_saxpy(blasint(range.count), 1, from, 1, output + row * ldc, 1)
                     } else {
-                        output.pointer(row: row).update(from: from, count: outputs)
+                        (output + row * ldc).update(from: from, count: range.count)
                     }
                 }
             }
             beta = 1
         }
-        Matrix.gemm(transposeA: false, transposeB: true, m: input.rows, n: outputs, k: inputs,
-                    a: input.base, lda: inputs, b: weight.base, ldb: inputs,
-                    beta: beta, c: output.base, ldc: outputs)
+        Matrix.gemm(transposeA: false, transposeB: true, m: input.rows, n: range.count, k: inputs,
+                    a: input.base, lda: inputs, b: weight.pointer(row: range.lowerBound), ldb: inputs,
+                    beta: beta, c: output, ldc: ldc)
     }
 
     /// A new matrix holding input · Wᵀ + b.

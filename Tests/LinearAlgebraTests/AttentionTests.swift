@@ -32,6 +32,41 @@ import Testing
         #expect(first.values == second.values)
     }
 
+    /// Attention for one kept row per sequence is the same bits as that row of the full attention,
+    /// for the direct head products and for BLAS (the 80-token sequence), causal or not, and wherever
+    /// the kept row sits.
+    @Test(arguments: [false, true])
+    func keptRowsAreTheBitsOfTheFullAttention(causal: Bool) throws {
+        try GEMMKernel.requireBLIS()
+        var seed: UInt64 = causal ? 21 : 22
+        let (hidden, heads) = (128, 2)
+        let lengths = [9, 1, 80, 4, 50]
+        let qkv = Reference.matrix(lengths.reduce(0, +), 3 * hidden, seed: &seed, scale: 2)
+        let full = Matrix(rows: qkv.rows, columns: hidden)
+        try Attention.apply(qkv: qkv, into: full, packedLengths: lengths, heads: heads, causal: causal)
+        for positions in [lengths.map { $0 - 1 }, lengths.map { _ in 0 }, [4, 0, 37, 2, 49]] {
+            let starts = lengths.indices.map { lengths[..<$0].reduce(0, +) }
+            let queries = Matrix(rows: lengths.count, columns: hidden)
+            for (index, (start, position)) in zip(starts, positions).enumerated() {
+                queries.pointer(row: index).update(from: qkv.pointer(row: start + position), count: hidden)
+            }
+            // The kept path must not read the query columns of the qkv matrix.
+            let poisoned = qkv.copy()
+            for row in 0..<poisoned.rows { poisoned.pointer(row: row).update(repeating: .nan, count: hidden) }
+            let kept = Matrix(rows: lengths.count, columns: hidden)
+            try Attention.apply(queries: queries, qkv: poisoned, into: kept, positions: positions, packedLengths: lengths,
+                                heads: heads, causal: causal)
+            for (index, (start, position)) in zip(starts, positions).enumerated() {
+                #expect(kept.rowArrays[index].map(\.bitPattern) == full.rowArrays[start + position].map(\.bitPattern),
+                        "sequence \(index) at \(position)")
+            }
+        }
+        #expect(throws: LinearAlgebraError.self) {
+            try Attention.apply(queries: Matrix(rows: 5, columns: hidden), qkv: qkv, into: Matrix(rows: 5, columns: hidden),
+                                positions: [9, 0, 0, 0, 0], packedLengths: lengths, heads: heads)
+        }
+    }
+
     @Test func rejectsBadShapes() {
         let qkv = Matrix(rows: 4, columns: 12)
         #expect(throws: LinearAlgebraError.self) {

@@ -50,6 +50,29 @@ import Testing
         #expect(throws: LinearAlgebraError.self) { try first(Matrix(rows: 1, columns: 3)) }
     }
 
+    /// A slice of a layer's outputs, written at a column of a wider matrix, is the same bits as those
+    /// columns of the whole product, with and without bias, and leaves the other columns alone.
+    @Test func linearOutputSliceIsTheBitsOfTheWholeProduct() throws {
+        try GEMMKernel.requireBLIS()
+        var seed: UInt64 = 5
+        for (rows, inputs, outputs, bias) in [(9, 16, 24, false), (50, 96, 288, true), (1, 40, 120, true), (33, 7, 9, true)] {
+            let layer = try Linear(weight: Reference.matrix(outputs, inputs, seed: &seed), bias: bias ? Reference.random(outputs, seed: &seed) : nil)
+            let x = Reference.matrix(rows, inputs, seed: &seed)
+            let whole = try layer(x)
+            for range in [0..<(outputs / 3), (outputs / 3)..<outputs, 1..<(outputs - 1)] {
+                let part = Matrix(rows: rows, columns: outputs + 5)
+                part.fill(.nan)
+                try layer.apply(x, outputs: range, into: part, column: 2)
+                for row in 0..<rows {
+                    #expect(part.rowArrays[row][(2)..<(2 + range.count)].map(\.bitPattern) == whole.rowArrays[row][range].map(\.bitPattern))
+                    #expect(part.rowArrays[row][0..<2].allSatisfy(\.isNaN) && part.rowArrays[row][(2 + range.count)...].allSatisfy(\.isNaN))
+                }
+            }
+            #expect(throws: LinearAlgebraError.self) { try layer.apply(x, outputs: 0..<(outputs + 1), into: Matrix(rows: rows, columns: outputs + 1), column: 0) }
+            #expect(throws: LinearAlgebraError.self) { try layer.apply(x, outputs: 0..<outputs, into: Matrix(rows: rows, columns: outputs), column: 1) }
+        }
+    }
+
     @Test func addIsElementwise() throws {
         let a = try Matrix(rows: 1, columns: 3, values: [1, 2, 3])
         try a.add(Matrix(rows: 1, columns: 3, values: [10, 20, 30]))

@@ -71,15 +71,24 @@ public struct CLIPTextModel: Sendable {
                 row += length
             }
             let workspace = EncoderLayer.Workspace(tokens: states.rows, hidden: hidden, intermediate: t.intermediateSize)
-            for layer in layers {
+            for layer in layers.dropLast() {
                 try layer.apply(states, lengths: lengths, causal: true, workspace: workspace)
             }
-            let pooled = Matrix(rows: tokens.count, columns: hidden)
-            row = 0
-            for (index, length) in lengths.enumerated() {
-                row += length
-                finalNorm.normalize(states.pointer(row: row - 1), into: pooled.pointer(row: index))
+            // Only the end-of-text token (each sequence's last row) is pooled, so the last layer
+            // runs for it alone.
+            let ends = lengths.map { $0 - 1 }
+            let pooled: Matrix
+            if let last = layers.last {
+                pooled = try last.apply(states, lengths: lengths, causal: true, keeping: ends, workspace: workspace)
+            } else {
+                pooled = Matrix(rows: tokens.count, columns: hidden)
+                row = 0
+                for (index, length) in lengths.enumerated() {
+                    row += length
+                    pooled.pointer(row: index).update(from: states.pointer(row: row - 1), count: hidden)
+                }
             }
+            try finalNorm.apply(pooled, into: pooled)
             return try projection(pooled)
         } catch {
             throw .shape(error)

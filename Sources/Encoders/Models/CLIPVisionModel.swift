@@ -17,6 +17,8 @@ public struct CLIPVisionModel: Sendable {
     private let layers: [EncoderLayer]
     private let postNorm: LayerNorm
     private let projection: Linear
+    /// The forward pass's large buffers, reused from batch to batch.
+    private let scratch = MatrixPool()
 
     /// Loads the `vision_model.*` and `visual_projection` weights of a CLIP checkpoint.
     init(weights: WeightReader, config: CLIPConfig, file: String) throws(TransformerError) {
@@ -52,7 +54,7 @@ public struct CLIPVisionModel: Sendable {
         do throws(LinearAlgebraError) {
             // Unfold every patch into one row, channel-major like the convolution weight, so the patch
             // embedding of the whole batch is one GEMM.
-            let unfolded = Matrix(rows: batch * patches, columns: patchWeight.columns)
+            let unfolded = scratch.take(rows: batch * patches, columns: patchWeight.columns)
             pixels.withUnsafeBufferPointer { source in
                 guard let source = source.baseAddress else { return }
                 for image in 0..<batch {
@@ -70,9 +72,9 @@ public struct CLIPVisionModel: Sendable {
                     }
                 }
             }
-            let embedded = Matrix(rows: batch * patches, columns: hidden)
+            let embedded = scratch.take(rows: batch * patches, columns: hidden)
             try embedded.assign(unfolded, timesTransposeOf: patchWeight)
-            let states = Matrix(rows: batch * sequence, columns: hidden)
+            let states = scratch.take(rows: batch * sequence, columns: hidden)
             for image in 0..<batch {
                 let first = states.pointer(row: image * sequence)
                 for column in 0..<hidden { first[column] = classEmbedding[column] + positions[0, column] }
@@ -81,15 +83,21 @@ public struct CLIPVisionModel: Sendable {
                 for index in 0..<(patches * hidden) { rest[index] += positions.base[hidden + index] }
             }
             try preNorm.apply(states, into: states)
-            let workspace = EncoderLayer.Workspace(tokens: states.rows, hidden: hidden, intermediate: v.intermediateSize)
+            let workspace = EncoderLayer.Workspace(tokens: states.rows, hidden: hidden, intermediate: v.intermediateSize, pool: scratch)
+            defer { scratch.recycle([unfolded, embedded, states] + workspace.matrices) }
             let lengths = Array(repeating: sequence, count: batch)
-            for layer in layers {
+            for layer in layers.dropLast() {
                 try layer.apply(states, lengths: lengths, causal: false, workspace: workspace)
             }
-            let pooled = Matrix(rows: batch, columns: hidden)
-            for image in 0..<batch {
-                postNorm.normalize(states.pointer(row: image * sequence), into: pooled.pointer(row: image))
+            // Only the class token is pooled, so the last layer runs for it alone.
+            let pooled: Matrix
+            if let last = layers.last {
+                pooled = try last.apply(states, lengths: lengths, causal: false, keeping: Array(repeating: 0, count: batch), workspace: workspace)
+            } else {
+                pooled = Matrix(rows: batch, columns: hidden)
+                for image in 0..<batch { pooled.pointer(row: image).update(from: states.pointer(row: image * sequence), count: hidden) }
             }
+            try postNorm.apply(pooled, into: pooled)
             return try projection(pooled)
         } catch {
             throw .shape(error)
