@@ -17,6 +17,9 @@ import WebDataset
 //   oodsynth-bench embed image CLIP_FOLDER                   images/s, batch 32 (then GFLOP/s of sgemm peak)
 //   oodsynth-bench embed text CLIP_FOLDER                    captions/s, 256 short captions, batch 32
 //   oodsynth-bench embed minilm MINILM_FOLDER                sentences/s, 1000 short captions, batch 32
+//                   (embed ... --dump OUT writes the embeddings as raw little-endian float32: image, the
+//                   batch of 32 from fixed pixels; text and minilm, every caption in order; so a faster
+//                   kernel can be checked bit for bit against the old binary with cmp)
 //   oodsynth-bench sgemm [blis]                              GFLOP/s of a 2048^3 sgemm on OpenBLAS's threads (or ours on BLIS)
 //   oodsynth-bench knn VECTORS.npy [--k 50] [--dump OUT]     queries/s of exact self-kNN of every vector
 //                                                            (GFLOP/s on stderr; --dump writes the indices)
@@ -103,11 +106,24 @@ func shortCaptions(_ count: Int) -> [String] {
 /// Captions per second through `encoder` in batches of 32, tokenization included (as the peers do).
 func textRate(_ encoder: TextEncoder, captions: [String], repeats: Int) throws -> Double {
     _ = try encoder.embed(texts: Array(captions.prefix(32)))  // warm-up, as the peers do
-    return try bestRate(items: captions.count, repeats: repeats) {
+    var embeddings: [Float] = []
+    let rate = try bestRate(items: captions.count, repeats: repeats) {
+        embeddings.removeAll(keepingCapacity: true)
         for start in stride(from: 0, to: captions.count, by: 32) {
-            _ = try encoder.embed(texts: Array(captions[start..<min(start + 32, captions.count)]))
+            for row in try encoder.embed(texts: Array(captions[start..<min(start + 32, captions.count)])) {
+                embeddings += row
+            }
         }
     }
+    try dumpIfAsked(embeddings)
+    return rate
+}
+
+/// `--dump OUT`: the floats as raw little-endian float32, for a bit-for-bit cmp between builds.
+func dumpIfAsked(_ values: [Float]) throws {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: "--dump"), index + 1 < arguments.count else { return }
+    try values.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: arguments[index + 1]))
 }
 
 func benchEmbed() throws {
@@ -119,10 +135,16 @@ func benchEmbed() throws {
     case "image":
         let model = try CLIPModel(folder: folder)
         let side = model.config.visionConfig.imageSize
-        var generator = SystemRandomNumberGenerator()
-        let pixels = (0..<(32 * 3 * side * side)).map { _ in Float.random(in: -2...2, using: &generator) }
+        // Fixed pseudo-random pixels in [-2, 2) (a 64-bit LCG), so that --dump compares like with like.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let pixels = (0..<(32 * 3 * side * side)).map { _ -> Float in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24) * 4 - 2
+        }
         _ = try model.vision.embed(pixels: pixels, batch: 32)  // warm-up, as the peer does
-        let rate = try bestRate(items: 32, repeats: repeats) { _ = try model.vision.embed(pixels: pixels, batch: 32) }
+        var embeddings: Matrix?
+        let rate = try bestRate(items: 32, repeats: repeats) { embeddings = try model.vision.embed(pixels: pixels, batch: 32) }
+        if let embeddings { try dumpIfAsked(Array(UnsafeBufferPointer(start: embeddings.base, count: embeddings.count))) }
         print(String(format: "%.2f", rate))
     case "text":
         print(String(format: "%.2f", try textRate(CLIPEncoder(folder: folder), captions: shortCaptions(256), repeats: repeats)))
