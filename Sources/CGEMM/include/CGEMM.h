@@ -47,8 +47,18 @@ void cgemm_dgemm(int transpose_a, int transpose_b, long m, long n, long k, doubl
 void cgemm_head_scores(long rows, long columns, long width, float alpha, const float *q, long ldq,
                        const float *k, long ldk, float *scores, long lds);
 //   out[i*ldo + c] = sum over j < length of p[i*ldp + j] * v[j*ldv + c], for c < width
+//   (out must not overlap p or v)
 void cgemm_head_mix(long rows, long length, long width, const float *p, long ldp, const float *v, long ldv,
                     float *out, long ldo);
+// Both run eight lanes at a time on AVX2 when the CPU has it (cgemm_has_avx2), else the portable loops
+// below, which give the same bits; these are exported for tests that the two agree.
+void cgemm_head_scores_portable(long rows, long columns, long width, float alpha, const float *q, long ldq,
+                                const float *k, long ldk, float *scores, long lds);
+void cgemm_head_mix_portable(long rows, long length, long width, const float *p, long ldp, const float *v,
+                             long ldv, float *out, long ldo);
+
+// Whether this CPU (and OS) runs the AVX2 paths of this target; asked once.
+int cgemm_has_avx2(void);
 
 // A per-thread depth of parallel regions: a product called from inside one runs on its thread only.
 int cgemm_parallel_depth(void);
