@@ -1,3 +1,5 @@
+import CGEMM
+
 /// The nonlinearities of the transformer MLPs, named as in Hugging Face configs (`hidden_act`).
 public enum Activation: String, Sendable {
     /// x · Φ(x) with the exact erf, as BERT uses.
@@ -25,6 +27,24 @@ public enum Activation: String, Sendable {
     }
 
     public func apply(_ data: UnsafeMutablePointer<Float>, count: Int) {
+        // The same operations eight at a time on AVX2 (CGEMM's activations.c), the same bits.
+        if let kind = vectorKind, cgemm_activation(kind, data, count) != 0 { return }
+        applyPortable(data, count: count)
+    }
+
+    /// The kernel number of the AVX2 version in CGEMM, if it has one.
+    var vectorKind: Int32? {
+        switch self {
+        case .gelu: CGEMM_ACTIVATION_GELU
+        case .quickGELU: CGEMM_ACTIVATION_QUICK_GELU
+        case .geluTanh: CGEMM_ACTIVATION_GELU_TANH
+        case .relu: nil
+        }
+    }
+
+    /// The scalar definition (which LLVM vectorizes for SSE): the fallback, and the reference the
+    /// AVX2 kernels must match bit for bit.
+    func applyPortable(_ data: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .gelu:
             VectorMath.map(data, count: count) { x in x * 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752)) }

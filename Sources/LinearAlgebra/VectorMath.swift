@@ -1,3 +1,4 @@
+import CGEMM
 import COpenBLAS
 
 /// Elementwise kernels over raw Float32 runs.
@@ -65,10 +66,18 @@ public enum VectorMath {
 
     /// Softmax of `count` floats in place: subtract the maximum so exp never overflows.
     public static func softmax(_ data: UnsafeMutablePointer<Float>, count: Int) {
+        softmax(data, count: count, allowVector: true)
+    }
+
+    /// Without `allowVector`, the exponentials by the scalar `exp` rather than CGEMM's AVX2 copy of it
+    /// (the same bits; tests compare the two).
+    static func softmax(_ data: UnsafeMutablePointer<Float>, count: Int, allowVector: Bool) {
         guard count > 0 else { return }
         var maximum = -Float.infinity
         for index in 0..<count { maximum = max(maximum, data[index]) }
-        map(data, count: count) { exp($0 - maximum) }
+        if !allowVector || cgemm_exp_shifted(data, count, maximum) == 0 {
+            map(data, count: count) { exp($0 - maximum) }
+        }
         cblas_sscal(blasint(count), 1 / sum(data, count: count), data, 1)
     }
 }

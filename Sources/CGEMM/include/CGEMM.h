@@ -60,6 +60,16 @@ void cgemm_head_mix_portable(long rows, long length, long width, const float *p,
 // Whether this CPU (and OS) runs the AVX2 paths of this target; asked once.
 int cgemm_has_avx2(void);
 
+// The elementwise functions of Activation.swift on AVX2, bit-identical to the Swift code (which is the
+// portable path: these return 0 without doing anything when the CPU lacks AVX2 or the kind is not
+// one of these, and 1 when they have transformed the data in place).
+#define CGEMM_ACTIVATION_GELU 0        // x * 0.5 * (1 + erf(x / sqrt 2)), VectorMath.erf
+#define CGEMM_ACTIVATION_QUICK_GELU 1  // x / (1 + exp(-1.702 x))
+#define CGEMM_ACTIVATION_GELU_TANH 2   // x * 0.5 * (2 - 2 / (exp(2u) + 1)), u = sqrt(2/pi) (x + 0.044715 x^3)
+int cgemm_activation(int kind, float *data, long count);
+// data[i] = VectorMath.exp(data[i] - shift): the exponentials of a softmax. Same contract.
+int cgemm_exp_shifted(float *data, long count, float shift);
+
 // A per-thread depth of parallel regions: a product called from inside one runs on its thread only.
 int cgemm_parallel_depth(void);
 void cgemm_parallel_enter(void);
