@@ -111,8 +111,32 @@ AVX2_INLINE __m256 eight_dots(const float *q, const float *const k[8], long widt
     return _mm256_mul_ps(alpha, sums);
 }
 
+// Keys (or values) of one head packed densely, when they fit (a 64-token, 64-value head does).
+#define HEAD_PACK_FLOATS 4096
+
+// Copies rows x width floats of stride ld into `packed` (stride width). The head's rows sit in fused
+// QKV rows thousands of floats apart, a stride that maps them onto a few L1 sets, where they evict
+// each other between passes; packed, a head's keys stay in L1. Copying changes no value.
+// (Vector moves rather than a loop the compiler would turn into a memcpy call per row.)
+static AVX2 const float *pack_rows(long rows, long width, const float *source, long ld, float *packed) {
+    const __m256i tail = first_lanes(width & 7);
+    for (long r = 0; r < rows; r++) {
+        const float *from = source + r * ld;
+        float *to = packed + r * width;
+        long c = 0;
+        for (; c + 8 <= width; c += 8) _mm256_storeu_ps(to + c, _mm256_loadu_ps(from + c));
+        if (c < width) _mm256_maskstore_ps(to + c, tail, _mm256_maskload_ps(from + c, tail));
+    }
+    return packed;
+}
+
 static AVX2 void head_scores_avx2(long rows, long columns, long width, float alpha, const float *q, long ldq,
                                   const float *k, long ldk, float *scores, long lds) {
+    float packed[HEAD_PACK_FLOATS];
+    if (rows > 1 && columns * width <= HEAD_PACK_FLOATS && ldk != width) {
+        k = pack_rows(columns, width, k, ldk, packed);
+        ldk = width;
+    }
     const __m256i tail = first_lanes(width & 7);
     const __m256 scale = _mm256_set1_ps(alpha);
     for (long i = 0; i < rows; i++) {
@@ -173,6 +197,11 @@ AVX2_INLINE void mix_rows(const int rows, long length, long width, const float *
 
 static AVX2 void head_mix_avx2(long rows, long length, long width, const float *p, long ldp, const float *v,
                                long ldv, float *out, long ldo) {
+    float packed[HEAD_PACK_FLOATS];
+    if (rows > 2 && length * width <= HEAD_PACK_FLOATS && ldv != width) {
+        v = pack_rows(length, width, v, ldv, packed);
+        ldv = width;
+    }
     long i = 0;
     for (; i + 2 <= rows; i += 2) mix_rows(2, length, width, p + i * ldp, ldp, v, ldv, out + i * ldo, ldo);
     if (i < rows) mix_rows(1, length, width, p + i * ldp, ldp, v, ldv, out + i * ldo, ldo);
