@@ -31,8 +31,11 @@ let package = Package(
         .target(name: "CDiffusion"),
 
         .target(name: "OODCore", dependencies: ["CCrypto"]),
-        // Child processes spoken to in JSON Lines: the worker backends of generate and embed.
-        .target(name: "Workers"),
+        // posix_spawn with glibc's closefrom_np, which Swift's Glibc module does not import.
+        .target(name: "CSpawn"),
+        // Child processes (ChildProcess), and those spoken to in JSON Lines: the worker backends of
+        // generate and embed.
+        .target(name: "Workers", dependencies: ["CSpawn"]),
         .target(name: "WebDataset", dependencies: ["OODCore", "CArchive"]),
         // JSON web APIs over Foundation's URLSession: deadlines, retries with backoff, one-line errors.
         .target(name: "WebAPI", dependencies: ["OODCore"]),
@@ -62,21 +65,21 @@ let package = Package(
         ]),
 
         // The checkout's .venv on PATH for the tests that run Python peers (scripts/setup test makes it).
-        .target(name: "TestVenv", path: "Tests/TestVenv"),
+        .target(name: "TestVenv", dependencies: ["Workers"], path: "Tests/TestVenv"),
         .testTarget(name: "OODCoreTests", dependencies: ["OODCore"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "WebDatasetTests", dependencies: ["WebDataset", "OODCore", "TestVenv"], resources: [.copy("Resources")]),
+        .testTarget(name: "WebDatasetTests", dependencies: ["WebDataset", "OODCore", "TestVenv", "Workers"], resources: [.copy("Resources")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Resources")]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS", "CGEMM", "TestVenv"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "COpenBLAS", "CGEMM", "TestVenv", "Workers"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Imaging"], resources: [.copy("Resources")]),
         .testTarget(name: "GapsTests", dependencies: ["Gaps", "LinearAlgebra", "OODCore"]),
-        .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestVenv"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "CDiffusion", "Imaging", "OODCore", "TestVenv"]),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestVenv", "Workers"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "CDiffusion", "Imaging", "OODCore", "TestVenv", "Workers"]),
         .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "TestVenv"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "LinearAlgebra"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestVenv"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore", "TestVenv"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions", "TestVenv"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestVenv", "Workers"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "LinearAlgebra", "OODCore", "TestVenv", "Workers"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "oodsynth", "Captions", "TestVenv", "Workers"]),
     ]
 )

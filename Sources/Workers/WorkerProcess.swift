@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 
 /// A child process that speaks JSON Lines: we write request lines to its stdin and read answer lines
@@ -22,7 +23,7 @@ public final class WorkerProcess: @unchecked Sendable {
     }
 
     public let command: String
-    private let process = Process()
+    private let child: ChildProcess
     private let socket: Int32
     private let condition = NSCondition()
     private var lines: [String] = []
@@ -31,43 +32,52 @@ public final class WorkerProcess: @unchecked Sendable {
     public init(command: String) throws(WorkerProcessError) {
         self.command = command
         var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw .cannotStart(command: command, reason: "socketpair failed (errno \(errno))")
         }
-        socket = fds[0]
-        // Our end must not leak into this or any later child, or a child would never see EOF.
-        _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
-        let output = Pipe()
-        (process.executableURL, process.arguments) = Self.launcher(for: command)
-        process.standardInput = FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        let started = SpawnThread.shared.run { [process] in Result { try process.run() } }
-        if case .failure(let error) = started {
+        var output: [Int32] = [-1, -1]
+        guard oodsynth_pipe(&output) == 0 else {
             close(fds[0])
             close(fds[1])
-            throw .cannotStart(command: command, reason: "\(error)")
+            throw .cannotStart(command: command, reason: "pipe failed (errno \(errno))")
         }
+        socket = fds[0]
+        let (executable, arguments) = Self.launcher(for: command)
+        // Its own process group, so that `signalGroup` reaches CMD as well as sh.
+        let started = SpawnThread.shared.run {
+            Result { () throws(ChildProcessError) in
+                try ChildProcess(executable, arguments, input: .descriptor(fds[1]), output: .descriptor(output[1]),
+                                 error: .inherit, newProcessGroup: true)
+            }
+        }
+        // The child has its ends; ours must go, or it would never see EOF on stdin, nor we on stdout.
         close(fds[1])
-        try? output.fileHandleForWriting.close()
-        let descriptor = output.fileHandleForReading.fileDescriptor
+        close(output[1])
+        switch started {
+        case .success(let child): self.child = child
+        case .failure(.cannotStart(let executable, let reason)):
+            close(fds[0])
+            close(output[0])
+            throw .cannotStart(command: command, reason: "\(executable): \(reason)")
+        }
+        let descriptor = output[0]
         let thread = Thread { [self] in
             readLines(from: descriptor)
-            try? output.fileHandleForReading.close()
+            close(descriptor)
         }
         thread.name = "oodsynth-worker-reader"
         thread.start()
     }
 
     /// `sh -c CMD`, under setpriv's parent-death signal where util-linux has it (every Debian).
-    static func launcher(for command: String) -> (URL, [String]) {
+    static func launcher(for command: String) -> (String, [String]) {
         let setpriv = "/usr/bin/setpriv"
         #if os(Linux)
         if FileManager.default.isExecutableFile(atPath: setpriv) {
-            return (URL(fileURLWithPath: setpriv), ["--pdeathsig", "KILL", "--", "/bin/sh", "-c", command])
+            return (setpriv, ["--pdeathsig", "KILL", "--", "/bin/sh", "-c", command])
         }
         #endif
-        return (URL(fileURLWithPath: "/bin/sh"), ["-c", command])
+        return ("/bin/sh", ["-c", command])
     }
 
     deinit {
@@ -119,33 +129,22 @@ public final class WorkerProcess: @unchecked Sendable {
     /// Kills the worker at once (it stopped answering).
     public func kill() {
         signalGroup(SIGKILL)
-        process.waitUntilExit()
+        child.wait()
     }
 
-    /// Signals the worker's whole process group, not just `sh`: CMD runs as sh's child, and it holds
-    /// the descriptor by which Foundation notices the exit, so killing sh alone would leave it running
-    /// and `waitUntilExit` waiting. Foundation starts each child in a process group of its own.
+    /// Signals the worker's whole process group, not just `sh`: CMD may run as sh's child, and
+    /// killing sh alone would leave it running (and holding our pipe).
     private func signalGroup(_ signal: Int32) {
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
-        if Foundation.kill(-pid, signal) != 0 { Foundation.kill(pid, signal) }
+        child.signal(signal, group: true)
     }
 
     /// How the process ended, once it has: "exited with status 1", "was killed by signal 9".
     public var exitDescription: String {
-        _ = wait(2)
-        guard !process.isRunning else { return "is still running" }
-        switch process.terminationReason {
-        case .exit: return "exited with status \(process.terminationStatus)"
-        case .uncaughtSignal: return "was killed by signal \(process.terminationStatus)"
-        @unknown default: return "ended (status \(process.terminationStatus))"
-        }
+        child.wait(seconds: 2)?.description ?? "is still running"
     }
 
     private func wait(_ seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return !process.isRunning
+        child.wait(seconds: seconds) != nil
     }
 
     private func readLines(from descriptor: Int32) {
