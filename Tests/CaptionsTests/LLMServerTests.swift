@@ -1,5 +1,6 @@
 import Captions
 import Foundation
+import Workers
 import TestVenv
 import Testing
 
@@ -7,14 +8,9 @@ import Testing
 /// OpenAI-compatible server (`--tiny-random`: random weights, so its answers are deterministic junk).
 @Suite(.serialized) struct LLMServerTests {
     static let hasTransformers: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import torch, transformers"]
-        process.environment = Venv.environment
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let run = try? ChildProcess.run("/usr/bin/env", ["python3", "-c", "import torch, transformers"],
+                                        environment: Venv.environment, stderr: .discard)
+        return run?.status == 0
     }()
 
     @Test(.enabled(if: hasTransformers, "torch and transformers are needed (scripts/setup test installs them)"))

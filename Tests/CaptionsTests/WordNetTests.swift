@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import Testing
 @testable import Captions
 import TestVenv
@@ -15,18 +16,11 @@ import TestVenv
 
     /// NLTK's answers, as JSON.
     static func reference() throws -> [String: [String: Any]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/interop/wordnet_peer.py").path, folder.path] + words
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadUnknown) }
-        return try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] ?? [:]
+        let run = try ChildProcess.run(
+            "/usr/bin/env", ["python3", repository.appendingPathComponent("Tests/interop/wordnet_peer.py").path, folder.path] + words,
+            environment: Venv.environment, stderr: .discard)
+        guard run.status == 0 else { throw CocoaError(.fileReadUnknown) }
+        return try JSONSerialization.jsonObject(with: run.stdout) as? [String: [String: Any]] ?? [:]
     }
 
     @Test func agreesWithNLTK() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import Testing
 @testable import Evaluation
 import TestVenv
@@ -22,18 +23,10 @@ import TestVenv
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func goldens() throws -> [Case] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", "Tests/interop/sklearn_metrics.py"]
-        process.currentDirectoryURL = repository
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-        return try JSONDecoder().decode([Case].self, from: data)
+        let run = try ChildProcess.run("/usr/bin/env", ["python3", "Tests/interop/sklearn_metrics.py"],
+                                       environment: Venv.environment, directory: repository.path, stderr: .inherit)
+        guard run.status == 0 else { throw CocoaError(.executableLoad) }
+        return try JSONDecoder().decode([Case].self, from: run.stdout)
     }
 
     @Test func matchesScikitLearn() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import Testing
 @testable import Evaluation
 import TestVenv
@@ -30,17 +31,10 @@ import TestVenv
     }
 
     static let golden: Result<Golden, Error> = Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", "Tests/interop/probe_peer.py"]
-        process.currentDirectoryURL = OODMetricsTests.repository
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try JSONDecoder().decode(Golden.self, from: data)
+        let run = try ChildProcess.run("/usr/bin/env", ["python3", "Tests/interop/probe_peer.py"],
+                                       environment: Venv.environment, directory: OODMetricsTests.repository.path,
+                                       stderr: .inherit)
+        return try JSONDecoder().decode(Golden.self, from: run.stdout)
     }
 
     func check(_ probe: SoftmaxRegression, against fit: Fit, features: [[Double]], name: String) throws {

@@ -3,35 +3,30 @@ import Imaging
 import Testing
 @testable import Generation
 import TestVenv
+import Workers
 
 /// The A1111 backend against a real HTTP server: scripts/diffusion-worker.py --http serves the
 /// AUTOMATIC1111 API (`/sdapi/v1/options`, `/sdapi/v1/txt2img`) with a tiny random diffusers pipeline.
 @Suite(.serialized) struct A1111GeneratorTests {
     final class Server {
-        let process = Process()
+        let process: ChildProcess
         let port: Int
 
         /// Starts the server on `port` (0: any free port, read from its first stdout line).
         init(port: Int = 0) throws {
             let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.environment = Venv.environment
-            process.arguments = ["python3", Python.worker, "--tiny-random", "--http", String(port)]
-            process.standardOutput = out
-            try process.run()
+            process = try ChildProcess("/usr/bin/env", ["python3", Python.worker, "--tiny-random", "--http", String(port)],
+                                       environment: Venv.environment, output: .descriptor(out.fileHandleForWriting.fileDescriptor))
+            try out.fileHandleForWriting.close()
             guard port == 0 else {
                 self.port = port
                 return
             }
-            var text = ""
-            while !text.contains("\n") {
-                let data = out.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
+            let text = PeerServer.firstLine(of: out.fileHandleForReading)
             guard let range = text.range(of: #"http://127\.0\.0\.1:([0-9]+)"#, options: .regularExpression),
                   let found = Int(text[range].split(separator: ":").last ?? "") else {
-                process.terminate()
+                process.signal(SIGTERM)
+                process.wait()
                 throw ServerFailure(message: "the server did not say where it listens: \(text)")
             }
             self.port = found
@@ -41,11 +36,9 @@ import TestVenv
 
         /// SIGTERM (the server exits cleanly on it), then SIGKILL if it is still there after 10 s.
         func stop() {
-            process.terminate()
-            let deadline = Date(timeIntervalSinceNow: 10)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            process.signal(SIGTERM)
+            if process.wait(seconds: 10) == nil { process.signal(SIGKILL) }
+            process.wait()
         }
     }
 

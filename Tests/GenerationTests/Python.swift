@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import TestVenv
 
 /// Runs Python (the peers: diffusers, the worker script) from the repository root.
@@ -15,19 +16,9 @@ enum Python {
     static let worker = repository.appendingPathComponent("scripts/diffusion-worker.py").path
 
     static func run(_ code: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", "-c", code]
-        process.currentDirectoryURL = repository
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try ChildProcess.run("/usr/bin/env", ["python3", "-c", code], environment: Venv.environment,
+                                       directory: repository.path)
+        return Result(status: run.status, stdout: String(decoding: run.stdout, as: UTF8.self),
+                      stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 }

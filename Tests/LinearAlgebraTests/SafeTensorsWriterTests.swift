@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import Testing
 @testable import LinearAlgebra
 import TestVenv
@@ -184,26 +185,9 @@ import TestVenv
         var stderr: String
     }
 
-    /// Runs `python3 -c script args...`; stderr goes to a file so a long traceback cannot fill a
-    /// pipe that nobody is reading while we wait on stdout.
+    /// Runs `python3 -c script args...`.
     private static func runPython(_ script: String, _ arguments: [String]) throws -> Run {
-        let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("python-stderr-\(UUID().uuidString)")
-        try Data().write(to: errorURL)
-        defer { try? FileManager.default.removeItem(at: errorURL) }
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let stderr = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        let run = try ChildProcess.run("/usr/bin/env", ["python3", "-c", script] + arguments, environment: Venv.environment)
+        return Run(status: run.status, stdout: run.stdout, stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 }

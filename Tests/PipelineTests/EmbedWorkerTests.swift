@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Workers
 
 /// `oodsynth embed --backend worker:CMD` against the real worker, scripts/embed-worker.py (transformers
 /// CLIP on the CPU), on the tiny CLIP folder the native tests use.
@@ -74,23 +75,20 @@ import Testing
         #expect(decoded.status == 0, "\(decoded.stderr)")
         let stream = try Data(contentsOf: dir.appendingPathComponent("d.tar"))
         for worker in [Self.worker, Self.worker + "; exit $?"] {
-            let process = Process()
-            process.executableURL = Shell.binaries.appendingPathComponent("oodsynth")
-            process.arguments = ["embed", "-q", "--model", Self.model, "--backend", worker]
-            process.currentDirectoryURL = Shell.repository
-            process.environment = Shell.environment  // its worker's python3 is the venv's
             let input = Pipe()
-            process.standardInput = input
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                Shell.binaries.appendingPathComponent("oodsynth").path, ["embed", "-q", "--model", Self.model, "--backend", worker],
+                environment: Shell.environment,  // its worker's python3 is the venv's
+                directory: Shell.repository.path, input: .descriptor(input.fileHandleForReading.fileDescriptor),
+                output: .null, error: .null)
+            try input.fileHandleForReading.close()
             // Part of a stream, then nothing: oodsynth starts the worker and waits for samples.
             try input.fileHandleForWriting.write(contentsOf: stream.prefix(stream.count / 2))
-            let found = Self.waitForWorker(below: process.processIdentifier)
+            let found = Self.waitForWorker(below: process.pid)
             // Past its first lines (where it asks for the signal), well before torch is imported.
             usleep(500_000)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            process.wait()
             try input.fileHandleForWriting.close()
             let pid = try #require(found, "no worker process started below oodsynth")
             let deadline = Date(timeIntervalSinceNow: 2)

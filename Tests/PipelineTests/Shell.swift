@@ -1,5 +1,6 @@
 import Foundation
 import TestVenv
+import Workers
 
 /// Runs a bash script with the built `oodsynth` on PATH and the repository as working directory, as a
 /// user would type it, capturing status, stdout and stderr.
@@ -36,15 +37,11 @@ struct Shell {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("stdout")
         let err = scratch.appendingPathComponent("stderr")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "set -o pipefail; { \(script)\n} > '\(out.path)' 2> '\(err.path)'"]
-        process.currentDirectoryURL = repository
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
+        let process = try ChildProcess(
+            "/bin/bash", ["-c", "set -o pipefail; { \(script)\n} > '\(out.path)' 2> '\(err.path)'"],
+            environment: environment, directory: repository.path)
         return Result(
-            status: process.terminationStatus,
+            status: process.wait().status,
             stdout: (try? Data(contentsOf: out)) ?? Data(),
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }

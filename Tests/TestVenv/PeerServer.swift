@@ -1,9 +1,10 @@
 import Foundation
+import Workers
 
 /// A Python server a test talks to over real HTTP: started with the venv's `python3`, it prints its
 /// base URL as its first stdout line (it binds port 0, so tests never collide on a port).
 public final class PeerServer: @unchecked Sendable {
-    public let process = Process()
+    public let process: ChildProcess
     public let url: String
 
     public struct Failure: Error, CustomStringConvertible {
@@ -13,30 +14,33 @@ public final class PeerServer: @unchecked Sendable {
     /// `python3 ARGUMENTS...`; waits for the URL line, which must start with `http://127.0.0.1:`.
     public init(_ arguments: [String]) throws {
         let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.environment = Venv.environment
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
+        process = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: Venv.environment,
+                                   output: .descriptor(out.fileHandleForWriting.fileDescriptor), error: .null)
+        try out.fileHandleForWriting.close()
+        let text = Self.firstLine(of: out.fileHandleForReading)
         guard text.hasPrefix("http://127.0.0.1:") else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            process.wait()
             throw Failure(description: "the server did not say where it listens: \(text)")
         }
         url = text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// SIGKILL: the server keeps nothing, and a child of the test runner may have SIGTERM blocked.
+    /// What a child wrote up to its first newline (or its end); the rest of its output is dropped.
+    public static func firstLine(of handle: FileHandle) -> String {
+        var text = ""
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
+    }
+
+    /// SIGKILL: the server keeps nothing.
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        process.wait()
     }
 
     /// A port nothing listens on (bound and released at once): where a test expects "unreachable".

@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import LinearAlgebra
 import OODCore
 @testable import Training
@@ -83,18 +84,12 @@ enum Reference {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("problem.safetensors"), output = dir.appendingPathComponent("out.safetensors")
         try write(problem, to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/interop/adapter_objective.py").path,
-                             arguments[0], input.path, output.path] + arguments.dropFirst()
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TrainingError.badInput("adapter_objective.py failed: \(String(decoding: stderr, as: UTF8.self))")
+        let run = try ChildProcess.run(
+            "/usr/bin/env", ["python3", repository.appendingPathComponent("Tests/interop/adapter_objective.py").path,
+                             arguments[0], input.path, output.path] + arguments.dropFirst(),
+            environment: Venv.environment)
+        guard run.status == 0 else {
+            throw TrainingError.badInput("adapter_objective.py failed: \(String(decoding: run.stderr, as: UTF8.self))")
         }
         let data = try Data(contentsOf: output)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("oodsynth-train-\(UUID().uuidString).safetensors")

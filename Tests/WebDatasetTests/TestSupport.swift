@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 import OODCore
 @testable import WebDataset
 import TestVenv
@@ -19,24 +20,8 @@ enum TestSupport {
     }
 
     static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.environment = Venv.environment
-        process.arguments = [executable] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        // Read before waiting so a child with lots of output cannot block on a full pipe
-        // (the tools run here write little to stderr).
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdoutData, stderr: String(decoding: stderrData, as: UTF8.self))
+        let run = try ChildProcess.run("/usr/bin/env", [executable] + arguments, environment: Venv.environment, input: stdin)
+        return Run(status: run.status, stdout: run.stdout, stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 
     /// Runs a Python script; the script gets `args` as sys.argv[1:].
