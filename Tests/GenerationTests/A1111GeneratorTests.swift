@@ -11,10 +11,11 @@ import Workers
     final class Server {
         let process: ChildProcess
         let port: Int
+        /// Its stdout, open as long as it runs: a write to a pipe nobody can read kills it (SIGPIPE).
+        let out = Pipe()
 
         /// Starts the server on `port` (0: any free port, read from its first stdout line).
         init(port: Int = 0) throws {
-            let out = Pipe()
             process = try ChildProcess("/usr/bin/env", ["python3", Python.worker, "--tiny-random", "--http", String(port)],
                                        environment: Venv.environment, output: .descriptor(out.fileHandleForWriting.fileDescriptor))
             try out.fileHandleForWriting.close()

@@ -6,6 +6,8 @@ import Workers
 public final class PeerServer: @unchecked Sendable {
     public let process: ChildProcess
     public let url: String
+    /// Its stdout, open as long as it runs: a write to a pipe nobody can read kills it (SIGPIPE).
+    private let out = Pipe()
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -13,7 +15,6 @@ public final class PeerServer: @unchecked Sendable {
 
     /// `python3 ARGUMENTS...`; waits for the URL line, which must start with `http://127.0.0.1:`.
     public init(_ arguments: [String]) throws {
-        let out = Pipe()
         process = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: Venv.environment,
                                    output: .descriptor(out.fileHandleForWriting.fileDescriptor), error: .null)
         try out.fileHandleForWriting.close()
