@@ -132,7 +132,8 @@ import Testing
     @Test func aSlowAnswerTimesOutWithoutRetries() async throws {
         let server = try Server()
         defer { server.stop() }
-        let started = Date()
+        // No wall-clock bound: the test may wait for a thread of a busy pool. The server answers
+        // after 3 s, so a client that did not time out would get that answer, not the error.
         do {
             _ = try await APIClient(timeout: 0.5, retries: 3, backoff: 0.05).get(server.url + "/slow?s=3")
             Issue.record("no timeout")
@@ -140,7 +141,6 @@ import Testing
             #expect(error == .timedOut(url: server.url + "/slow?s=3", seconds: 0.5))
             #expect(error.description == "no answer from \(server.url)/slow?s=3 within 0.5 s")
         }
-        #expect(Date().timeIntervalSince(started) < 2.5)
         #expect(try await server.count("/slow") == 1)
         // A deadline longer than the wait lets the answer through.
         let data = try await APIClient(timeout: 5).get(server.url + "/slow?s=0.3")
@@ -172,13 +172,12 @@ import Testing
     @Test func cancellingStopsAnExchangeAtOnce() async throws {
         let server = try Server()
         defer { server.stop() }
-        let started = Date()
+        // The answer would come after 5 s: an exchange that went on past the cancel would return it.
         let url = server.url + "/slow?s=5"
         let task = Task { try await APIClient(timeout: 30).get(url) }
         try await Task.sleep(nanoseconds: 300_000_000)
         task.cancel()
         let result = await task.result
-        #expect(Date().timeIntervalSince(started) < 3)
         guard case .failure(let error) = result else { Issue.record("\(result)"); return }
         #expect(error as? APIError == .cancelled, "\(error)")
     }
