@@ -104,36 +104,44 @@ public struct APIClient: Sendable {
         case deadline
     }
 
-    /// One attempt, raced against the deadline: whichever ends first cancels the other.
+    /// One attempt, bounded by the deadline and by the caller's task: whichever ends it first wins.
+    ///
+    /// Not `session.data(for:)`: on Linux its cancellation handler calls `URLSessionTask.cancel()`,
+    /// which waits on the session's queue while the Swift task's status lock is held; when the
+    /// session's queue is at that moment finishing the same request (resuming the task, which takes
+    /// that lock), both wait forever, with a cooperative thread. CI hung that way. Here the
+    /// cancellation handler only hands the cancel to another queue, and the answer, the deadline and
+    /// a cancel each try to finish the one `PendingExchange`, which takes the first.
     static func exchange(_ request: URLRequest, url: String, timeout: Double) async -> Outcome {
-        await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                do {
-                    let (data, response) = try await session.data(for: request)
-                    guard let http = response as? HTTPURLResponse else {
-                        return .failed(.unreachable(url: url, reason: "the answer is not HTTP"))
-                    }
-                    return .answer(http.statusCode, data)
-                } catch let error as URLError {
-                    switch error.code {
-                    case .timedOut: return .deadline
-                    case .cancelled: return .failed(.cancelled)
-                    default:
-                        let reason = oneLine(error.localizedDescription)
-                        return .failed(.unreachable(url: url, reason: reason.isEmpty ? "URLError \(error.code.rawValue)" : reason))
-                    }
-                } catch {
-                    return .failed(Task.isCancelled ? .cancelled : .unreachable(url: url, reason: oneLine("\(error)")))
+        let pending = PendingExchange()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    pending.finish(outcome(data: data, response: response, error: error, url: url))
                 }
+                pending.start(task, continuation: continuation, timeout: timeout)
             }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1e9))
-                return .deadline
-            }
-            let first = await group.next() ?? .deadline
-            group.cancelAll()
-            return first
+        } onCancel: {
+            pending.cancel()
         }
+    }
+
+    /// What URLSession's completion handler was given, as an outcome.
+    static func outcome(data: Data?, response: URLResponse?, error: (any Error)?, url: String) -> Outcome {
+        if let error = error as? URLError {
+            switch error.code {
+            case .timedOut: return .deadline
+            case .cancelled: return .failed(.cancelled)
+            default:
+                let reason = oneLine(error.localizedDescription)
+                return .failed(.unreachable(url: url, reason: reason.isEmpty ? "URLError \(error.code.rawValue)" : reason))
+            }
+        }
+        if let error { return .failed(.unreachable(url: url, reason: oneLine("\(error)"))) }
+        guard let http = response as? HTTPURLResponse else {
+            return .failed(.unreachable(url: url, reason: "the answer is not HTTP"))
+        }
+        return .answer(http.statusCode, data ?? Data())
     }
 
     /// One session for every client: connections to a server are kept and reused between requests.

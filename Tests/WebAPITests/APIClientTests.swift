@@ -181,4 +181,31 @@ import Testing
         guard case .failure(let error) = result else { Issue.record("\(result)"); return }
         #expect(error as? APIError == .cancelled, "\(error)")
     }
+
+    /// Answers that arrive just as their deadline fires, many at once: each exchange ends with the
+    /// answer or the timeout (URLSession's own async API could deadlock here, the cancel waiting on
+    /// the session's queue while that queue waited to resume the cancelled task).
+    @Test func answersRacingTheirDeadlineEachEndOnce() async throws {
+        let server = try Server()
+        defer { server.stop() }
+        let client = APIClient(timeout: 0.1, retries: 0)
+        let url = server.url + "/slow?s=0.1"
+        let ends = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<60 {
+                group.addTask {
+                    do {
+                        _ = try await client.get(url)
+                        return "answer"
+                    } catch let error as APIError {
+                        return error == .timedOut(url: url, seconds: 0.1) ? "timeout" : "\(error)"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(ends.count == 60)
+        #expect(ends.allSatisfy { $0 == "answer" || $0 == "timeout" }, "\(Set(ends))")
+    }
 }
